@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * HTTPS client on libcurl: one handle per login so the TLS connection is
+ * reused; https only (also on redirects, which are not followed); CA from
+ * ca_file; connect and total timeouts from `timeout`; every response capped
+ * at HTTP_MAX_RESPONSE bytes; proxy variables from the environment ignored.
+ */
+#ifndef PAM_OIDC_HTTP_H
+#define PAM_OIDC_HTTP_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "error.h"
+
+#define HTTP_MAX_RESPONSE (1024 * 1024)
+
+struct http_client {
+	void *curl; /* CURL * */
+	const struct oidc_config *cfg;
+	unsigned requests; /* requests made with this client */
+};
+
+struct http_response {
+	long status;
+	char *body; /* NUL-terminated; len excludes the NUL */
+	size_t len;
+	char *cache_control; /* Cache-Control header value or NULL */
+};
+
+int http_init(struct http_client *h, const struct oidc_config *cfg,
+	      struct oidc_err *e);
+void http_cleanup(struct http_client *h);
+
+int http_get(struct http_client *h, const char *url, struct http_response *r,
+	     struct oidc_err *e);
+/* POST application/x-www-form-urlencoded.  form is wiped by the caller. */
+int http_post_form(struct http_client *h, const char *url, const char *form,
+		   struct http_response *r, struct oidc_err *e);
+void http_response_free(struct http_response *r);
+
+/* Append "&name=value" (or "name=value" when *form is empty), URL-encoded,
+ * to the malloc'd *form (which may start NULL).  Old buffers are wiped. */
+int http_form_add(char **form, const char *name, const char *value);
+
+#endif

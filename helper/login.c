@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "login.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "util.h"
+
+void login_init(struct login *l, struct oidc_config *cfg, struct ui *ui)
+{
+	memset(l, 0, sizeof(*l));
+	l->cfg = cfg;
+	l->ui = ui;
+	l->flow = cfg->flow;
+	l->started = time(NULL);
+	l->started_ms = mono_ms();
+	l->deadline_ms = l->started_ms + cfg->login_timeout * 1000;
+	if (gethostname(l->hostname, sizeof(l->hostname) - 1) != 0 ||
+	    !text_is_printable(l->hostname, sizeof(l->hostname) - 1))
+		snprintf(l->hostname, sizeof(l->hostname), "this computer");
+}
+
+enum ui_wait login_wait_until(struct login *l, long long until, char **answer)
+{
+	long long left = until - mono_ms();
+
+	if (left < 0)
+		left = 0;
+	if (left > 60000)
+		left = 60000;
+	return l->ui->wait(l->ui, (int)left, answer);
+}
+
+int login_run(struct login *l)
+{
+	char *id_token = NULL;
+	int rc;
+
+	rc = http_init(&l->http, l->cfg, &l->err);
+	if (rc != OIDC_OK)
+		return rc;
+	rc = discovery_fetch(&l->http, l->cfg, &l->disco, &l->err);
+	if (rc != OIDC_OK)
+		goto out;
+	switch (l->flow) {
+	case FLOW_DEVICE:
+		rc = device_flow(l, &id_token);
+		break;
+	default:
+		rc = oidc_fail(&l->err, OIDC_ECONFIG,
+			       "flow = %s is not available in this version",
+			       config_flow_name(l->flow));
+		break;
+	}
+	if (rc != OIDC_OK)
+		goto out;
+	rc = verify_id_token(l, id_token);
+	if (rc != OIDC_OK)
+		goto out;
+	rc = map_account(l);
+out:
+	secure_free(id_token);
+	return rc;
+}
+
+void login_free(struct login *l)
+{
+	discovery_free(&l->disco);
+	http_cleanup(&l->http);
+	if (l->claims != NULL)
+		json_object_put(l->claims);
+	free(l->account);
+	l->claims = NULL;
+	l->account = NULL;
+}
