@@ -20,15 +20,16 @@ esac
 
 sh "$top/tests/setup-deps.sh"
 cd "$top"
-if [ ! -x helper/pam_oidc_helper ] || [ ! -f pam/.libs/pam_oidc.so ]; then
-	echo "== building"
-	[ -x configure ] || autoreconf -fi >/dev/null 2>&1
-	[ -f Makefile ] || ./configure >/dev/null
-	make -j2 >/dev/null
-fi
+B=$top/build
+echo "== building in $B"
+[ -f config.status ] && make distclean >/dev/null 2>&1
+[ -x configure ] || autoreconf -fi >/dev/null 2>&1
+mkdir -p "$B"
+[ -f "$B/Makefile" ] || (cd "$B" && "$top/configure" >/dev/null)
+make -C "$B" -j2 >/dev/null
 
 top_srcdir=$top
-top_builddir=$top
+top_builddir=$B
 . "$top/tests/e2e/lib.sh"
 trap cleanup EXIT
 require_root
@@ -38,7 +39,7 @@ if ! id alice >/dev/null 2>&1; then
 fi
 make_certs
 start_provider
-write_config "$T/pam_oidc.conf"
+LOGIN_TIMEOUT=300 write_config "$T/pam_oidc.conf"
 write_service pam_oidc-demo
 
 cat <<INFO

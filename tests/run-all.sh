@@ -26,27 +26,51 @@ count_results() {
 	fail=$((fail + ${f:-0} + ${e:-0} + ${x:-0}))
 }
 
+# Out-of-tree builds: the main one and the sanitizer one side by side.
+[ -f config.status ] && make distclean > /dev/null 2>&1
 echo "== build"
 autoreconf -fi > "$log/autoreconf.log" 2>&1 || { cat "$log/autoreconf.log"; echo "0 passed, 1 failed"; exit 1; }
-./configure --enable-werror > "$log/configure.log" 2>&1 || { cat "$log/configure.log"; echo "0 passed, 1 failed"; exit 1; }
-make -j2 > "$log/make.log" 2>&1 || { cat "$log/make.log"; echo "0 passed, 1 failed"; exit 1; }
+B=$top/build
+rm -rf "$B" && mkdir -p "$B"
+(cd "$B" && "$top/configure" --enable-werror > configure.log 2>&1) || { cat "$B/configure.log"; echo "0 passed, 1 failed"; exit 1; }
+make -C "$B" -j2 > "$log/make.log" 2>&1 || { cat "$log/make.log"; echo "0 passed, 1 failed"; exit 1; }
+make -C "$B" lint-banned || { echo "0 passed, 1 failed"; exit 1; }
 
 echo "== make check"
-make -j1 check || status=1
-[ -f test-suite.log ] && count_results .
-[ -f test-suite.log ] && [ $status -ne 0 ] && cat test-suite.log
-
-echo "== unit tests under AddressSanitizer and UndefinedBehaviorSanitizer"
-rm -rf "$log/asan" && mkdir -p "$log/asan"
-(cd "$log/asan" && "$top/configure" --enable-sanitizers CC=gcc > configure.log 2>&1 &&
-	make -j2 > make.log 2>&1 &&
-	make check TESTS="tests/unit/test_config tests/unit/test_json tests/unit/test_jose tests/unit/test_protocol tests/unit/test_qr") || status=1
-if [ -f "$log/asan/test-suite.log" ]; then
-	count_results "$log/asan"
-	[ $status -ne 0 ] && cat "$log/asan/test-suite.log"
+make -C "$B" -j1 check || status=1
+if [ -f "$B/test-suite.log" ]; then
+	count_results "$B"
+	[ $status -ne 0 ] && cat "$B/test-suite.log"
 else
 	fail=$((fail + 1))
-	tail -n 50 "$log/asan/make.log" "$log/asan/configure.log" 2>/dev/null
+fi
+
+echo "== unit tests under AddressSanitizer and UndefinedBehaviorSanitizer"
+A=$top/build-asan
+rm -rf "$A" && mkdir -p "$A"
+ok=1
+(cd "$A" && "$top/configure" --enable-sanitizers > configure.log 2>&1) || ok=0
+[ $ok = 1 ] && { make -C "$A" -j2 > "$A/make.log" 2>&1 || ok=0; }
+if [ $ok = 1 ]; then
+	make -C "$A" check TESTS="tests/unit/test_config tests/unit/test_json tests/unit/test_jose tests/unit/test_protocol tests/unit/test_qr" || status=1
+fi
+if [ $ok = 1 ] && [ -f "$A/test-suite.log" ]; then
+	count_results "$A"
+	[ $status -ne 0 ] && cat "$A/test-suite.log"
+else
+	fail=$((fail + 1))
+	tail -n 50 "$A/make.log" "$A/configure.log" 2>/dev/null
+fi
+
+echo "== make distcheck (unit tests in the unpacked tarball)"
+if make -C "$B" distcheck DISTCHECK_CONFIGURE_FLAGS="--enable-werror" \
+	TESTS="tests/unit/test_config tests/unit/test_json tests/unit/test_jose tests/unit/test_protocol tests/unit/test_qr tests/e2e/docs.sh" \
+	> "$log/distcheck.log" 2>&1; then
+	pass=$((pass + 1))
+	grep -A3 "archives ready for distribution" "$log/distcheck.log"
+else
+	fail=$((fail + 1))
+	tail -n 60 "$log/distcheck.log"
 fi
 
 [ $fail -ne 0 ] && status=1
