@@ -6,6 +6,7 @@
 
 #include "json.h"
 #include "login.h"
+#include "oauth.h"
 #include "qr.h"
 #include "util.h"
 
@@ -27,38 +28,17 @@ struct device_auth {
 	long interval;
 };
 
-/* An OAuth error response: report error and a sanitized description. */
-static int oauth_error(struct oidc_err *e, enum oidc_rc rc, const char *what,
-		       json_object *doc)
-{
-	const char *err = doc ? json_str(doc, "error") : NULL;
-	const char *desc = doc ? json_str(doc, "error_description") : NULL;
-
-	if (err == NULL || !text_is_printable(err, 64))
-		err = "(none)";
-	if (desc == NULL || !text_is_printable(desc, 200))
-		desc = "";
-	return oidc_fail(e, rc, "%s: error %s%s%s", what, err,
-			 desc[0] ? ": " : "", desc);
-}
-
-static int parse_device_auth(struct login *l, const struct http_response *r,
+/* The device authorization answer (RFC 8628 §3.2), already parsed. */
+static int parse_device_auth(struct login *l, long status, json_object *doc,
 			     struct device_auth *da)
 {
 	struct oidc_err *e = &l->err;
 	int64_t v;
 	int rc;
 
-	if (r->status >= 500 || r->status == 429)
-		return http_status_fail(e, "device authorization",
-					l->disco.device_authorization_endpoint,
-					r->status);
-	rc = json_parse_object(r->body, r->len, "device authorization response",
-			       &da->doc, e);
-	if (rc != OIDC_OK)
-		return rc;
-	if (r->status != 200) {
-		const char *err = json_str(da->doc, "error");
+	da->doc = doc;
+	if (status != 200) {
+		const char *err = json_str(doc, "error");
 
 		/* A client the provider does not know or allow is the
 		 * administrator's to fix. */
@@ -66,16 +46,14 @@ static int parse_device_auth(struct login *l, const struct http_response *r,
 				    strcmp(err, "unauthorized_client") == 0 ||
 				    strcmp(err, "invalid_scope") == 0))
 			return oauth_error(e, OIDC_ECONFIG,
-					   "device authorization", da->doc);
-		return oauth_error(e, r->status >= 500 ? OIDC_EUNAVAIL
-						       : OIDC_EREJECT,
-				   "device authorization", da->doc);
+					   "device authorization", doc);
+		return oauth_error(e, OIDC_EREJECT, "device authorization", doc);
 	}
-	da->device_code = json_str(da->doc, "device_code");
-	da->user_code = json_str(da->doc, "user_code");
-	da->verification_uri = json_str(da->doc, "verification_uri");
+	da->device_code = json_str(doc, "device_code");
+	da->user_code = json_str(doc, "user_code");
+	da->verification_uri = json_str(doc, "verification_uri");
 	da->verification_uri_complete =
-		json_str(da->doc, "verification_uri_complete");
+		json_str(doc, "verification_uri_complete");
 	if (da->device_code == NULL || da->device_code[0] == '\0' ||
 	    strlen(da->device_code) > DEVICE_CODE_MAX)
 		return oidc_fail(e, OIDC_EREJECT,
@@ -96,13 +74,13 @@ static int parse_device_auth(struct login *l, const struct http_response *r,
 				 "device authorization response: "
 				 "verification_uri_complete is not a plain "
 				 "https URL");
-	if (json_int64(da->doc, "expires_in", &v) != 0 || v <= 0 ||
+	if (json_int64(doc, "expires_in", &v) != 0 || v <= 0 ||
 	    v > 24 * 3600)
 		return oidc_fail(e, OIDC_EREJECT,
 				 "device authorization response: expires_in "
 				 "missing or out of range");
 	da->expires_in = (long)v;
-	rc = json_int64(da->doc, "interval", &v);
+	rc = json_int64(doc, "interval", &v);
 	if (rc == -1) {
 		da->interval = DEFAULT_INTERVAL;
 	} else if (rc != 0 || v < 1 || v > MAX_INTERVAL) {
@@ -162,42 +140,24 @@ static int poll_token(struct login *l, const struct device_auth *da,
 		      long *interval, bool *pending, char **id_token)
 {
 	struct oidc_err *e = &l->err;
-	struct http_response r;
 	json_object *doc = NULL;
 	char *form = NULL;
-	const char *err, *tok;
+	const char *err;
+	long status;
 	int rc;
 
 	*pending = false;
 	if (http_form_add(&form, "grant_type", GRANT_DEVICE) != 0 ||
-	    http_form_add(&form, "device_code", da->device_code) != 0 ||
-	    http_form_add(&form, "client_id", l->cfg->client_id) != 0) {
+	    http_form_add(&form, "device_code", da->device_code) != 0) {
 		secure_free(form);
 		return oidc_fail(e, OIDC_EINTERNAL, "out of memory");
 	}
-	rc = http_post_form(&l->http, l->disco.token_endpoint, form, &r, e);
-	secure_free(form);
+	rc = oauth_post(l, "token endpoint", l->disco.token_endpoint, &form,
+			&status, &doc);
 	if (rc != OIDC_OK)
 		return rc;
-	if (r.status >= 500 || r.status == 429) {
-		rc = http_status_fail(e, "token endpoint", l->disco.token_endpoint,
-				      r.status);
-		goto out;
-	}
-	rc = json_parse_object(r.body, r.len, "token response", &doc, e);
-	if (rc != OIDC_OK)
-		goto out;
-	if (r.status == 200) {
-		tok = json_str(doc, "id_token");
-		if (tok == NULL || tok[0] == '\0') {
-			rc = oidc_fail(e, OIDC_EREJECT,
-				       "token response has no id_token (is the "
-				       "openid scope granted?)");
-			goto out;
-		}
-		*id_token = strdup(tok);
-		if (*id_token == NULL)
-			rc = oidc_fail(e, OIDC_EINTERNAL, "out of memory");
+	if (status == 200) {
+		rc = token_response_accept(l, doc, id_token);
 		goto out;
 	}
 	err = json_str(doc, "error");
@@ -222,9 +182,7 @@ static int poll_token(struct login *l, const struct device_auth *da,
 		rc = oauth_error(e, OIDC_EREJECT, "token endpoint", doc);
 	}
 out:
-	if (doc != NULL)
-		json_object_put(doc);
-	http_response_free(&r);
+	json_object_put(doc);
 	return rc;
 }
 
@@ -232,8 +190,9 @@ int device_flow(struct login *l, char **id_token)
 {
 	struct oidc_err *e = &l->err;
 	struct device_auth da = {0};
-	struct http_response r = {0};
+	json_object *doc = NULL;
 	long long expires_ms, end_ms, next_ms;
+	long status = 0;
 	bool user_waiting = false, pending = true, code_expiry;
 	bool need_prompt = true;
 	char *form = NULL;
@@ -247,18 +206,16 @@ int device_flow(struct login *l, char **id_token)
 				 "device_authorization_endpoint; set flow = "
 				 "authcode",
 				 l->cfg->issuer);
-	if (http_form_add(&form, "client_id", l->cfg->client_id) != 0 ||
-	    http_form_add(&form, "scope", l->cfg->scopes) != 0) {
+	if (http_form_add(&form, "scope", l->cfg->scopes) != 0) {
 		secure_free(form);
 		return oidc_fail(e, OIDC_EINTERNAL, "out of memory");
 	}
-	rc = http_post_form(&l->http, l->disco.device_authorization_endpoint,
-			    form, &r, e);
-	secure_free(form);
+	rc = oauth_post(l, "device authorization",
+			l->disco.device_authorization_endpoint, &form, &status,
+			&doc);
 	if (rc != OIDC_OK)
 		return rc;
-	rc = parse_device_auth(l, &r, &da);
-	http_response_free(&r);
+	rc = parse_device_auth(l, status, doc, &da);
 	if (rc != OIDC_OK)
 		goto out;
 

@@ -145,7 +145,8 @@ void http_response_free(struct http_response *r)
 }
 
 static int perform(struct http_client *h, const char *url, const char *form,
-		   struct http_response *r, struct oidc_err *e)
+		   const char *authorization, struct http_response *r,
+		   struct oidc_err *e)
 {
 	CURL *c = h->curl;
 	struct curl_slist *hdrs = NULL;
@@ -161,6 +162,23 @@ static int perform(struct http_client *h, const char *url, const char *form,
 	hdrs = curl_slist_append(hdrs, "Accept: application/json");
 	if (hdrs == NULL)
 		return oidc_fail(e, OIDC_EINTERNAL, "out of memory");
+	if (authorization != NULL) {
+		struct curl_slist *n;
+		struct strbuf hb;
+		char *line;
+
+		sb_init(&hb);
+		sb_add(&hb, "Authorization: ");
+		sb_add(&hb, authorization);
+		line = sb_steal(&hb);
+		n = line ? curl_slist_append(hdrs, line) : NULL;
+		secure_free(line);
+		if (n == NULL) {
+			curl_slist_free_all(hdrs);
+			return oidc_fail(e, OIDC_EINTERNAL, "out of memory");
+		}
+		hdrs = n;
+	}
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
@@ -178,6 +196,9 @@ static int perform(struct http_client *h, const char *url, const char *form,
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, NULL);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
+	/* The list may hold a credential: wipe it before it is freed. */
+	for (struct curl_slist *it = hdrs; it != NULL; it = it->next)
+		explicit_bzero(it->data, strlen(it->data));
 	curl_slist_free_all(hdrs);
 	if (cc != CURLE_OK) {
 		if (s.overflow || cc == CURLE_FILESIZE_EXCEEDED)
@@ -213,13 +234,20 @@ fail:
 int http_get(struct http_client *h, const char *url, struct http_response *r,
 	     struct oidc_err *e)
 {
-	return perform(h, url, NULL, r, e);
+	return perform(h, url, NULL, NULL, r, e);
 }
 
 int http_post_form(struct http_client *h, const char *url, const char *form,
 		   struct http_response *r, struct oidc_err *e)
 {
-	return perform(h, url, form, r, e);
+	return perform(h, url, form, NULL, r, e);
+}
+
+int http_post_form_auth(struct http_client *h, const char *url,
+			const char *form, const char *authorization,
+			struct http_response *r, struct oidc_err *e)
+{
+	return perform(h, url, form, authorization, r, e);
 }
 
 static int urlenc_append(struct strbuf *sb, const char *s)

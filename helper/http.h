@@ -37,6 +37,10 @@ int http_get(struct http_client *h, const char *url, struct http_response *r,
 /* POST application/x-www-form-urlencoded.  form is wiped by the caller. */
 int http_post_form(struct http_client *h, const char *url, const char *form,
 		   struct http_response *r, struct oidc_err *e);
+/* The same with an Authorization header value (NULL: none). */
+int http_post_form_auth(struct http_client *h, const char *url,
+			const char *form, const char *authorization,
+			struct http_response *r, struct oidc_err *e);
 void http_response_free(struct http_response *r);
 
 /* Append "&name=value" (or "name=value" when *form is empty), URL-encoded,

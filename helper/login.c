@@ -72,6 +72,13 @@ void login_free(struct login *l)
 	if (l->claims != NULL)
 		json_object_put(l->claims);
 	free(l->account);
+	free(l->npi);
+	free(l->role);
+	free(l->fhir_user);
+	free(l->map_rule);
+	secure_free(l->nonce);
+	secure_free(l->access_token);
+	free(l->granted_scope);
 	l->claims = NULL;
 	l->account = NULL;
 }

@@ -15,6 +15,7 @@
 #include "error.h"
 #include "http.h"
 #include "oidc.h"
+#include "jose.h"
 #include "ui.h"
 
 struct login {
@@ -33,10 +34,18 @@ struct login {
 	struct http_client http;
 	struct discovery disco;
 
+	/* set by the flow (owned, wiped) */
+	char *nonce;        /* the nonce sent (authcode flow), else NULL */
+	char *access_token; /* from the token response, for at_hash */
+	char *granted_scope; /* "scope" of the token response, or NULL */
+
 	/* results (owned) */
 	json_object *claims; /* verified ID token claims */
 	const char *iss, *sub; /* point into claims */
+	char *npi, *role, *fhir_user; /* verified clinical claims, for audit */
+	char *map_rule;        /* which mapping rule matched (for check/audit) */
 	char *account;         /* mapped local account */
+	unsigned jwks_fetches; /* JWKS downloads during this login */
 	struct oidc_err err;
 };
 
@@ -49,6 +58,12 @@ void login_free(struct login *l);
 /* The device authorization grant (RFC 8628): on success *id_token is the
  * (unverified) ID token from the token response, malloc'd. */
 int device_flow(struct login *l, char **id_token);
+
+/* The provider's signing keys for a token whose header names kid (NULL if
+ * none): from the on-disk cache when fresh, else fetched from jwks_uri; when
+ * kid is not in the set, one refetch (rate-limited per issuer).  *set is the
+ * caller's to jwks_free(). */
+int keys_for_token(struct login *l, const char *kid, struct jwk_set **set);
 
 /* Verify an ID token completely and keep its claims in l->claims. */
 int verify_id_token(struct login *l, const char *id_token);

@@ -136,7 +136,7 @@ int verify_id_token(struct login *l, const char *id_token)
 	rc = jws_parse(id_token, len, &jws, e);
 	if (rc != OIDC_OK)
 		goto out;
-	rc = jwks_fetch(&l->http, l->disco.jwks_uri, &keys, e);
+	rc = keys_for_token(l, jws->kid, &keys);
 	if (rc != OIDC_OK)
 		goto out;
 	rc = jws_verify(jws, keys, (const char *const *)l->cfg->allowed_algs,
