@@ -44,6 +44,23 @@ static const char *const flow_names[] = {
     [FLOW_DEVICE] = "device",
     [FLOW_AUTHCODE] = "authcode",
     [FLOW_TOKEN] = "token",
+    [FLOW_AUTO] = "auto",
+    NULL,
+};
+
+static const char *const client_auth_names[] = {
+    [CLIENT_AUTH_NONE] = "none",
+    [CLIENT_AUTH_SECRET_BASIC] = "client_secret_basic",
+    [CLIENT_AUTH_SECRET_POST] = "client_secret_post",
+    [CLIENT_AUTH_PRIVATE_KEY_JWT] = "private_key_jwt",
+    [CLIENT_AUTH_TLS] = "tls_client_auth",
+    [CLIENT_AUTH_SELF_SIGNED_TLS] = "self_signed_tls_client_auth",
+    NULL,
+};
+
+static const char *const audience_names[] = {
+    [AUD_TOKEN_ENDPOINT] = "token_endpoint",
+    [AUD_ISSUER] = "issuer",
     NULL,
 };
 
@@ -59,6 +76,12 @@ static const char *const qr_names[] = {
 static const char *const alg_names[] = {
     "RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
     "ES256", "ES384", "ES512", "EdDSA", NULL,
+};
+
+/* Algorithms for signing a private_key_jwt client assertion: SMART Backend
+ * Services' RS384 and ES384, and the three that providers commonly accept. */
+static const char *const assertion_alg_names[] = {
+    "RS256", "RS384", "PS256", "ES256", "ES384", NULL,
 };
 
 /* Algorithms that are never acceptable, whatever the admin writes. */
@@ -86,20 +109,30 @@ static const struct {
 /* Enums are stored through their int representation. */
 _Static_assert(sizeof(enum oidc_flow) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum qr_mode) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum client_auth) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum assertion_audience) == sizeof(int), "enum size");
 
 /* ------------------------------------------------------------------------ */
 /* The key table */
 
 enum cfg_type {
-	CFG_STRING,    /* any text without control characters */
-	CFG_PATH,      /* absolute path */
-	CFG_URL,       /* https://host[:port][/path] */
-	CFG_INT,       /* decimal integer in [min, max] */
-	CFG_BOOL,      /* yes/no, true/false, on/off, 1/0 */
-	CFG_ENUM,      /* one of names[]; stored as its index */
-	CFG_ALGS,      /* list of JWS algorithm names */
-	CFG_SCOPES,    /* OAuth scope tokens, must include "openid" */
-	CFG_CLIENT_ID, /* printable ASCII, no spaces */
+	CFG_STRING,	/* any text without control characters */
+	CFG_PATH,	/* absolute path */
+	CFG_URL,	/* https://host[:port][/path] */
+	CFG_PROXY,	/* http(s)://host[:port], no path */
+	CFG_REDIRECT,	/* http://127.0.0.1[:port]/path or an https URL */
+	CFG_INT,	/* decimal integer in [min, max] */
+	CFG_BOOL,	/* yes/no, true/false, on/off, 1/0 */
+	CFG_ENUM,	/* one of names[]; stored as its index */
+	CFG_CHOICE,	/* one of names[]; stored as a copy of the name */
+	CFG_CLAIM,	/* a claim name: visible UTF-8, no spaces */
+	CFG_CLAIM_PATH, /* claim names joined by dots: realm_access.roles */
+	CFG_ALGS,	/* list of JWS algorithm names */
+	CFG_WORDS,	/* list of words: visible UTF-8, no spaces */
+	CFG_HOSTS,	/* list of host names, .domains and IP addresses */
+	CFG_FHIR_TYPES, /* list of FHIR resource type names */
+	CFG_SCOPES,	/* OAuth scope tokens, must include "openid" */
+	CFG_CLIENT_ID,	/* printable ASCII, no spaces */
 };
 
 struct cfg_key {
@@ -108,7 +141,7 @@ struct cfg_key {
 	enum cfg_type type;
 	size_t offset;		  /* of the field in struct oidc_config */
 	long min, max;		  /* CFG_INT */
-	const char *const *names; /* CFG_ENUM */
+	const char *const *names; /* CFG_ENUM, CFG_CHOICE */
 	bool required;		  /* must be set by the file */
 	const char *def;	  /* default, parsed like a value; NULL: none */
 };
@@ -123,10 +156,14 @@ struct cfg_key {
 	_Generic(((struct oidc_config *)0)->f, T: offsetof(struct oidc_config, f))
 #define KEY_STR(sec, key, f, def) \
 	{sec, key, CFG_STRING, FIELD(f, char *), 0, 0, NULL, false, def}
-#define KEY_PATH(sec, key, f) \
-	{sec, key, CFG_PATH, FIELD(f, char *), 0, 0, NULL, false, NULL}
+#define KEY_PATH(sec, key, f, def) \
+	{sec, key, CFG_PATH, FIELD(f, char *), 0, 0, NULL, false, def}
 #define KEY_URL(sec, key, f, req) \
 	{sec, key, CFG_URL, FIELD(f, char *), 0, 0, NULL, req, NULL}
+#define KEY_PROXY(sec, key, f) \
+	{sec, key, CFG_PROXY, FIELD(f, char *), 0, 0, NULL, false, NULL}
+#define KEY_REDIRECT(sec, key, f, def) \
+	{sec, key, CFG_REDIRECT, FIELD(f, char *), 0, 0, NULL, false, def}
 #define KEY_CLIENT_ID(sec, key, f, req) \
 	{sec, key, CFG_CLIENT_ID, FIELD(f, char *), 0, 0, NULL, req, NULL}
 #define KEY_SCOPES(sec, key, f, def) \
@@ -137,28 +174,71 @@ struct cfg_key {
 	{sec, key, CFG_BOOL, FIELD(f, bool), 0, 0, NULL, false, def}
 #define KEY_ENUM(sec, key, f, T, names, def) \
 	{sec, key, CFG_ENUM, FIELD(f, T), 0, 0, names, false, def}
+#define KEY_CHOICE(sec, key, f, names) \
+	{sec, key, CFG_CHOICE, FIELD(f, char *), 0, 0, names, false, NULL}
+#define KEY_CLAIM(sec, key, f, def) \
+	{sec, key, CFG_CLAIM, FIELD(f, char *), 0, 0, NULL, false, def}
+#define KEY_CLAIM_PATH(sec, key, f) \
+	{sec, key, CFG_CLAIM_PATH, FIELD(f, char *), 0, 0, NULL, false, NULL}
 #define KEY_ALGS(sec, key, f, def) \
 	{sec, key, CFG_ALGS, FIELD(f, char **), 0, 0, NULL, false, def}
+#define KEY_WORDS(sec, key, f) \
+	{sec, key, CFG_WORDS, FIELD(f, char **), 0, 0, NULL, false, NULL}
+#define KEY_HOSTS(sec, key, f) \
+	{sec, key, CFG_HOSTS, FIELD(f, char **), 0, 0, NULL, false, NULL}
+#define KEY_FHIR_TYPES(sec, key, f) \
+	{sec, key, CFG_FHIR_TYPES, FIELD(f, char **), 0, 0, NULL, false, NULL}
 /* clang-format on */
 
 static const struct cfg_key cfg_keys[] = {
     KEY_URL("provider", "issuer", issuer, true),
     KEY_CLIENT_ID("provider", "client_id", client_id, true),
-    KEY_PATH("provider", "ca_file", ca_file),
+    KEY_PATH("provider", "ca_file", ca_file, NULL),
     KEY_SCOPES("provider", "scopes", scopes, "openid profile"),
     KEY_INT("provider", "timeout", timeout, 1, 300, "10"),
+    KEY_ENUM("provider", "client_auth", client_auth, enum client_auth,
+	     client_auth_names, "none"),
+    KEY_PATH("provider", "client_secret_file", client_secret_file, NULL),
+    KEY_PATH("provider", "client_key_file", client_key_file, NULL),
+    KEY_PATH("provider", "client_cert_file", client_cert_file, NULL),
+    KEY_PATH("provider", "client_pkcs12_file", client_pkcs12_file, NULL),
+    KEY_PATH("provider", "client_pkcs12_passphrase_file",
+	     client_pkcs12_passphrase_file, NULL),
+    KEY_CHOICE("provider", "client_assertion_alg", client_assertion_alg,
+	       assertion_alg_names),
+    KEY_ENUM("provider", "assertion_audience", assertion_audience,
+	     enum assertion_audience, audience_names, "token_endpoint"),
+    KEY_PROXY("provider", "proxy", proxy),
+    KEY_HOSTS("provider", "no_proxy", no_proxy),
+    KEY_PATH("provider", "cache_dir", cache_dir, PAM_OIDC_CACHE_DIR),
+    KEY_URL("provider", "fhir_base_url", fhir_base_url, false),
 
     KEY_ENUM("login", "flow", flow, enum oidc_flow, flow_names, "device"),
     KEY_INT("login", "login_timeout", login_timeout, 10, 3600, "300"),
     KEY_ENUM("login", "qr", qr, enum qr_mode, qr_names, "auto"),
+    KEY_REDIRECT("login", "redirect_uri", redirect_uri,
+		 "http://127.0.0.1/callback"),
+    KEY_BOOL("login", "par", par, "no"),
 
     KEY_INT("claims", "leeway", leeway, 0, 600, "60"),
     KEY_ALGS("claims", "allowed_algs", allowed_algs, "RS256 PS256 ES256 EdDSA"),
+    KEY_INT("claims", "max_auth_age", max_auth_age, 0, 86400, "0"),
+    KEY_WORDS("claims", "required_acr", required_acr),
+    KEY_WORDS("claims", "required_amr", required_amr),
+    KEY_CLAIM_PATH("claims", "role_claim", role_claim),
+    KEY_WORDS("claims", "allowed_roles", allowed_roles),
+    KEY_CLAIM("claims", "npi_claim", npi_claim, NULL),
+    KEY_BOOL("claims", "require_npi", require_npi, "no"),
+    KEY_CLAIM("claims", "hpii_claim", hpii_claim, NULL),
+    KEY_CLAIM("claims", "hpio_claim", hpio_claim, NULL),
+    KEY_CLAIM("claims", "fhir_user_claim", fhir_user_claim, "fhirUser"),
+    KEY_FHIR_TYPES("claims", "fhir_user_types", fhir_user_types),
 
     KEY_STR("mapping", "username_claim", username_claim, "preferred_username"),
+    KEY_PATH("mapping", "map_file", map_file, NULL),
     KEY_BOOL("mapping", "allow_root", allow_root, "no"),
 
-    KEY_PATH("audit", "audit_file", audit_file),
+    KEY_PATH("audit", "audit_file", audit_file, NULL),
 };
 
 /* ------------------------------------------------------------------------ */
@@ -264,6 +344,13 @@ static const char *expect(const struct cfg_key *k, char *buf, size_t size)
 	case CFG_URL:
 		return "https://host[:port][/path] without query, fragment or "
 		       "user@";
+	case CFG_PROXY:
+		return "http://host[:port] or https://host[:port], without "
+		       "path, query or user@";
+	case CFG_REDIRECT:
+		return "http://127.0.0.1[:port]/path, http://[::1][:port]/path "
+		       "or https://host[:port][/path], without query or "
+		       "fragment";
 	case CFG_INT:
 		snprintf(buf, size, "an integer from %ld to %ld", k->min,
 			 k->max);
@@ -271,11 +358,25 @@ static const char *expect(const struct cfg_key *k, char *buf, size_t size)
 	case CFG_BOOL:
 		return "yes no true false on off 1 0";
 	case CFG_ENUM:
+	case CFG_CHOICE:
 		return join(buf, size, k->names, SIZE_MAX);
+	case CFG_CLAIM:
+		return "a claim name without spaces or control characters";
+	case CFG_CLAIM_PATH:
+		return "claim names of A-Z a-z 0-9 _ : - joined by single "
+		       "dots, e.g. realm_access.roles";
 	case CFG_ALGS:
 		snprintf(buf, size, "one or more of %s, separated by spaces",
 			 join(list, sizeof(list), alg_names, SIZE_MAX));
 		return buf;
+	case CFG_WORDS:
+		return "words separated by spaces, without control characters";
+	case CFG_HOSTS:
+		return "host names, .domain suffixes and IP addresses, "
+		       "separated by spaces";
+	case CFG_FHIR_TYPES:
+		return "FHIR resource type names such as Practitioner, "
+		       "separated by spaces";
 	case CFG_SCOPES:
 		return "scope names separated by spaces, including openid";
 	case CFG_CLIENT_ID:
@@ -374,31 +475,52 @@ static bool pchar_ok(int ch)
 	return is_alnum(ch) || strchr("-._~!$&'()*+,;=:@/%", ch) != NULL;
 }
 
-/* NULL if url is an acceptable issuer, else why not. */
-static const char *issuer_problem(const char *url)
+/* The parts of a URL that url_parse() accepted. */
+struct url_view {
+	bool https;
+	const char *host; /* IPv6 literals with their brackets */
+	size_t host_len;
+	long port;	  /* 0: none given */
+	const char *path; /* "" or starting with '/' */
+};
+
+/*
+ * NULL if url is an absolute https URL (or http, when allow_http) without
+ * query, fragment or user information, with a well-formed host, port and
+ * path; else why not.  Fills *u on success.
+ */
+static const char *url_parse(const char *url, bool allow_http,
+			     struct url_view *u)
 {
 	const char *p, *host, *auth_end;
 	size_t i;
 
+	memset(u, 0, sizeof(*u));
 	for (p = url; *p != '\0'; p++) {
 		if ((unsigned char)*p <= 0x20 || (unsigned char)*p == 0x7f)
 			return "contains whitespace or a control character";
 		if ((unsigned char)*p >= 0x80)
 			return "contains a non-ASCII byte (percent-encode it)";
 	}
-	if (strncasecmp(url, "http://", 7) == 0)
+	if (strncmp(url, "https://", 8) == 0) {
+		u->https = true;
+		host = url + 8;
+	} else if (allow_http && strncmp(url, "http://", 7) == 0) {
+		host = url + 7;
+	} else if (!allow_http && strncasecmp(url, "http://", 7) == 0) {
 		return "plain http is refused: tokens would travel unencrypted";
-	if (strncmp(url, "https://", 8) != 0) {
-		if (strncasecmp(url, "https://", 8) == 0)
-			return "write the scheme in lower case";
-		return "not an https URL";
+	} else if (strncasecmp(url, "https://", 8) == 0 ||
+		   strncasecmp(url, "http://", 7) == 0) {
+		return "write the scheme in lower case";
+	} else {
+		return allow_http ? "not an http or https URL"
+				  : "not an https URL";
 	}
 	if (strchr(url, '?') != NULL)
 		return "a query ('?') is not allowed";
 	if (strchr(url, '#') != NULL)
 		return "a fragment ('#') is not allowed";
 
-	host = url + 8;
 	auth_end = host + strcspn(host, "/");
 	if (memchr(host, '@', (size_t)(auth_end - host)) != NULL)
 		return "user information ('user@') is not allowed";
@@ -422,6 +544,8 @@ static const char *issuer_problem(const char *url)
 		if (host[0] == '.' || host[0] == '-')
 			return "malformed host name";
 	}
+	u->host = host;
+	u->host_len = (size_t)(p - host);
 	if (p < auth_end && *p == ':') {
 		long port = 0;
 
@@ -431,6 +555,7 @@ static const char *issuer_problem(const char *url)
 		if (i == 0 || i > 5 || p != auth_end || port < 1 ||
 		    port > 65535)
 			return "malformed port (expected :1 to :65535)";
+		u->port = port;
 	}
 	if (p != auth_end)
 		return "the host name contains a character that is not allowed";
@@ -443,6 +568,58 @@ static const char *issuer_problem(const char *url)
 			return "the path contains '%' not followed by two hex "
 			       "digits";
 	}
+	u->path = auth_end;
+	return NULL;
+}
+
+static bool host_is(const struct url_view *u, const char *name)
+{
+	return u->host_len == strlen(name) &&
+	       strncasecmp(u->host, name, u->host_len) == 0;
+}
+
+/* NULL if url is an acceptable issuer (or FHIR base URL), else why not. */
+static const char *issuer_problem(const char *url)
+{
+	struct url_view u;
+
+	return url_parse(url, false, &u);
+}
+
+/* An HTTP(S) proxy: scheme, host and port only (a lone '/' is tolerated,
+ * as in the usual http_proxy values). */
+static const char *proxy_problem(const char *url)
+{
+	struct url_view u;
+	const char *why = url_parse(url, true, &u);
+
+	if (why != NULL)
+		return why;
+	if (u.path[0] != '\0' && strcmp(u.path, "/") != 0)
+		return "a path is not allowed (write scheme://host:port)";
+	return NULL;
+}
+
+/* An https redirect URI, or the loopback listener of RFC 8252 7.3. */
+static const char *redirect_problem(const char *url)
+{
+	struct url_view u;
+	const char *why = url_parse(url, true, &u);
+
+	if (why != NULL)
+		return why;
+	if (u.https)
+		return NULL;
+	if (host_is(&u, "localhost") || host_is(&u, "localhost."))
+		return "\"localhost\" is refused, write 127.0.0.1 instead "
+		       "(RFC 8252 8.3: the name may resolve to another "
+		       "address, and the listener binds 127.0.0.1 only)";
+	if (!host_is(&u, "127.0.0.1") && !host_is(&u, "[::1]"))
+		return "plain http is allowed only for the loopback listener "
+		       "on 127.0.0.1 or [::1]; any other redirect must be "
+		       "https";
+	if (u.path[0] == '\0')
+		return "the path is missing (e.g. http://127.0.0.1/callback)";
 	return NULL;
 }
 
@@ -450,6 +627,26 @@ static int set_url(struct parse_ctx *c, const struct cfg_key *k,
 		   const char *val, void *field)
 {
 	const char *why = issuer_problem(val);
+
+	if (why != NULL)
+		return bad_value(c, k, val, why);
+	return store_str(c, field, val);
+}
+
+static int set_proxy(struct parse_ctx *c, const struct cfg_key *k,
+		     const char *val, void *field)
+{
+	const char *why = proxy_problem(val);
+
+	if (why != NULL)
+		return bad_value(c, k, val, why);
+	return store_str(c, field, val);
+}
+
+static int set_redirect(struct parse_ctx *c, const struct cfg_key *k,
+			const char *val, void *field)
+{
+	const char *why = redirect_problem(val);
 
 	if (why != NULL)
 		return bad_value(c, k, val, why);
@@ -517,6 +714,124 @@ static int set_enum(struct parse_ctx *c, const struct cfg_key *k,
 		}
 	}
 	return bad_value(c, k, val, "unknown value");
+}
+
+/* Stored as a copy of the name, so that NULL can mean "not set". */
+static int set_choice(struct parse_ctx *c, const struct cfg_key *k,
+		      const char *val, void *field)
+{
+	char problem[160];
+	size_t i;
+
+	for (i = 0; k->names[i] != NULL; i++)
+		if (strcmp(val, k->names[i]) == 0)
+			return store_str(c, field, k->names[i]);
+	for (i = 0; k->names[i] != NULL; i++) {
+		if (strcasecmp(val, k->names[i]) == 0) {
+			snprintf(problem, sizeof(problem),
+				 "unknown value (names are case-sensitive: "
+				 "%s)",
+				 k->names[i]);
+			return bad_value(c, k, val, problem);
+		}
+	}
+	return bad_value(c, k, val, "unknown value");
+}
+
+/*
+ * Length of the UTF-8 sequence that starts at s: 1 to 4, or 0 if it is not
+ * well-formed (RFC 3629: no overlong forms, no surrogates, nothing above
+ * U+10FFFF), or if it encodes a C0 or C1 control character.
+ */
+static size_t utf8_char(const unsigned char *s)
+{
+	unsigned cp;
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return is_ctl(s[0]) ? 0 : 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		cp = s[0] & 0x1fu;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		cp = s[0] & 0x0fu;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		cp = s[0] & 0x07u;
+	} else {
+		return 0;
+	}
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0; /* also stops at the terminating NUL */
+		cp = (cp << 6) | (s[i] & 0x3fu);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+	    (cp >= 0x80 && cp <= 0x9f))
+		return 0;
+	return n;
+}
+
+/* NULL if s is one word of visible text (UTF-8, no blanks, no control
+ * characters), else why not. */
+static const char *word_problem(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p != '\0') {
+		size_t n = utf8_char(p);
+		bool c1 = p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f;
+
+		if (is_blank(*p))
+			return "contains whitespace";
+		if (n == 0 && (*p < 0x80 || c1))
+			return "contains a control character";
+		if (n == 0)
+			return "is not valid UTF-8 text";
+		p += n;
+	}
+	return NULL;
+}
+
+/* A claim name as it appears in the ID token, e.g. npi or a URI. */
+static int set_claim(struct parse_ctx *c, const struct cfg_key *k,
+		     const char *val, void *field)
+{
+	const char *why = word_problem(val);
+
+	if (why != NULL)
+		return bad_value(c, k, val, why);
+	return store_str(c, field, val);
+}
+
+/* A path into the claims: member names joined by '.', each [A-Za-z0-9_:-]+
+ * (Keycloak's realm_access.roles, Cognito's cognito:groups). */
+static int set_claim_path(struct parse_ctx *c, const struct cfg_key *k,
+			  const char *val, void *field)
+{
+	const char *p;
+	size_t seg = 0;
+
+	for (p = val; *p != '\0'; p++) {
+		if (*p == '.') {
+			if (seg == 0)
+				break;
+			seg = 0;
+		} else if (is_alnum(*p) || strchr("_:-", *p) != NULL) {
+			seg++;
+		} else {
+			return bad_value(c, k, val,
+					 "contains a character other than "
+					 "A-Z a-z 0-9 _ : - and '.'");
+		}
+	}
+	if (seg == 0)
+		return bad_value(c, k, val,
+				 "has an empty name (a '.' at the start or "
+				 "end, or two in a row)");
+	return store_str(c, field, val);
 }
 
 /* A value split into words (in a private copy of the value). */
@@ -613,7 +928,109 @@ static int check_alg(struct parse_ctx *c, const struct cfg_key *k,
 	return bad_value(c, k, val, problem);
 }
 
-static int set_algs(struct parse_ctx *c, const struct cfg_key *k,
+/* A word of a generic list: roles, acr and amr values. */
+static int check_word(struct parse_ctx *c, const struct cfg_key *k,
+		      const char *val, const char *word)
+{
+	struct shown sw;
+	char problem[160];
+	const char *why = word_problem(word);
+
+	if (why == NULL)
+		return OIDC_OK;
+	snprintf(problem, sizeof(problem), "\"%s\" %s", show(&sw, word), why);
+	return bad_value(c, k, val, problem);
+}
+
+/* A no_proxy entry: a host name, a .domain (the domain and every host in
+ * it), an IPv4 address, or an IPv6 address without brackets. */
+static int check_host(struct parse_ctx *c, const struct cfg_key *k,
+		      const char *val, const char *word)
+{
+	struct shown sw;
+	char problem[200];
+	static const char empty_label[] =
+	    "has an empty label (a '.' at the end, or two in a row)";
+	const char *p, *why = NULL;
+	size_t label = 0, colons = 0;
+
+	for (p = word; *p != '\0'; p++)
+		if (*p == ':')
+			colons++;
+
+	if (strcmp(word, "*") == 0) {
+		why = "is not supported: to use no proxy at all, leave proxy "
+		      "unset";
+	} else if (strncmp(word, "*.", 2) == 0) {
+		why = "is not supported: write the domain with a leading '.' "
+		      "and no '*' (e.g. .example.org)";
+	} else if (strchr(word, '/') != NULL) {
+		why = "is not a host name: no scheme, path or address range "
+		      "(/prefix)";
+	} else if (colons > 0) {
+		for (p = word; *p != '\0'; p++)
+			if (!is_hex(*p) && *p != ':' && *p != '.')
+				break;
+		if (*p != '\0' || colons < 2)
+			why = "is not a host name or IP address (no port, and "
+			      "IPv6 addresses without brackets)";
+	} else {
+		p = word[0] == '.' ? word + 1 : word;
+		for (; *p != '\0' && why == NULL; p++) {
+			if (*p == '.' && label == 0)
+				why = empty_label;
+			else if (*p == '.')
+				label = 0;
+			else if (is_alnum(*p) || *p == '-' || *p == '_')
+				label++;
+			else
+				why = "is not a host name, .domain or IP "
+				      "address";
+		}
+		if (why == NULL && label == 0)
+			why = empty_label;
+	}
+	if (why == NULL)
+		return OIDC_OK;
+	snprintf(problem, sizeof(problem), "\"%s\" %s", show(&sw, word), why);
+	return bad_value(c, k, val, problem);
+}
+
+/* A FHIR resource type name: a capital letter, then letters. */
+static int check_fhir_type(struct parse_ctx *c, const struct cfg_key *k,
+			   const char *val, const char *word)
+{
+	struct shown sw;
+	char problem[200];
+	const char *p;
+
+	for (p = word + 1; *p != '\0' && is_alnum(*p) && !is_digit(*p); p++)
+		;
+	if (word[0] >= 'A' && word[0] <= 'Z' && *p == '\0')
+		return OIDC_OK;
+	snprintf(problem, sizeof(problem),
+		 "\"%s\" is not a FHIR resource type name (a capital letter, "
+		 "then letters only, e.g. PractitionerRole)",
+		 show(&sw, word));
+	return bad_value(c, k, val, problem);
+}
+
+static word_check list_check(enum cfg_type type)
+{
+	switch (type) {
+	case CFG_ALGS:
+		return check_alg;
+	case CFG_HOSTS:
+		return check_host;
+	case CFG_FHIR_TYPES:
+		return check_fhir_type;
+	default:
+		return check_word;
+	}
+}
+
+/* Every list type: a NULL-terminated array of copies of the words. */
+static int set_list(struct parse_ctx *c, const struct cfg_key *k,
 		    const char *val, void *field)
 {
 	struct words ws;
@@ -621,7 +1038,7 @@ static int set_algs(struct parse_ctx *c, const struct cfg_key *k,
 	size_t i;
 	int rc;
 
-	rc = split_words(c, k, val, &ws, check_alg);
+	rc = split_words(c, k, val, &ws, list_check(k->type));
 	if (rc != OIDC_OK)
 		goto out;
 	list = calloc(ws.n + 1, sizeof(*list));
@@ -747,10 +1164,18 @@ static const struct {
     [CFG_STRING] = {set_string, release_str},
     [CFG_PATH] = {set_path, release_str},
     [CFG_URL] = {set_url, release_str},
+    [CFG_PROXY] = {set_proxy, release_str},
+    [CFG_REDIRECT] = {set_redirect, release_str},
     [CFG_INT] = {set_int, NULL},
     [CFG_BOOL] = {set_bool, NULL},
     [CFG_ENUM] = {set_enum, NULL},
-    [CFG_ALGS] = {set_algs, release_list},
+    [CFG_CHOICE] = {set_choice, release_str},
+    [CFG_CLAIM] = {set_claim, release_str},
+    [CFG_CLAIM_PATH] = {set_claim_path, release_str},
+    [CFG_ALGS] = {set_list, release_list},
+    [CFG_WORDS] = {set_list, release_list},
+    [CFG_HOSTS] = {set_list, release_list},
+    [CFG_FHIR_TYPES] = {set_list, release_list},
     [CFG_SCOPES] = {set_scopes, release_str},
     [CFG_CLIENT_ID] = {set_client_id, release_str},
 };
@@ -937,6 +1362,184 @@ static int parse_line(struct parse_state *st, const char *raw, size_t len)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Keys that only make sense together */
+
+#define AUTH_BIT(m) (1u << (m))
+#define AUTH_TLS_BITS                                                          \
+	(AUTH_BIT(CLIENT_AUTH_TLS) | AUTH_BIT(CLIENT_AUTH_SELF_SIGNED_TLS))
+
+/* Client credentials, and the client_auth methods that use them. */
+static const struct {
+	const char *name;
+	size_t offset; /* of a char * in struct oidc_config */
+	unsigned methods;
+	const char *methods_text;
+} credential_keys[] = {
+    {"client_secret_file", offsetof(struct oidc_config, client_secret_file),
+     AUTH_BIT(CLIENT_AUTH_SECRET_BASIC) | AUTH_BIT(CLIENT_AUTH_SECRET_POST),
+     "client_secret_basic or client_secret_post"},
+    {"client_key_file", offsetof(struct oidc_config, client_key_file),
+     AUTH_BIT(CLIENT_AUTH_PRIVATE_KEY_JWT) | AUTH_TLS_BITS,
+     "private_key_jwt, tls_client_auth or self_signed_tls_client_auth"},
+    {"client_cert_file", offsetof(struct oidc_config, client_cert_file),
+     AUTH_TLS_BITS, "tls_client_auth or self_signed_tls_client_auth"},
+    {"client_pkcs12_file", offsetof(struct oidc_config, client_pkcs12_file),
+     AUTH_TLS_BITS, "tls_client_auth or self_signed_tls_client_auth"},
+    {"client_assertion_alg", offsetof(struct oidc_config, client_assertion_alg),
+     AUTH_BIT(CLIENT_AUTH_PRIVATE_KEY_JWT), "private_key_jwt"},
+};
+
+/* Line where a key was set, 0 if it was not. */
+static unsigned line_of(const struct parse_state *st, const char *name)
+{
+	const struct cfg_key *k = find_key(NULL, name);
+
+	return k != NULL ? st->seen[k - cfg_keys] : 0;
+}
+
+/* Point the message at the line of key (if it was set). */
+static struct parse_ctx *at(struct parse_state *st, const char *key)
+{
+	st->c->line = line_of(st, key);
+	return st->c;
+}
+
+static int check_client_auth(struct parse_state *st)
+{
+	const struct oidc_config *cfg = st->cfg;
+	const char *method = client_auth_names[cfg->client_auth];
+	bool cert = cfg->client_cert_file != NULL;
+	bool key = cfg->client_key_file != NULL;
+	bool p12 = cfg->client_pkcs12_file != NULL;
+	size_t i;
+
+	if (cfg->client_pkcs12_passphrase_file != NULL && !p12)
+		return fail(at(st, "client_pkcs12_passphrase_file"),
+			    OIDC_ECONFIG,
+			    "client_pkcs12_passphrase_file is set but "
+			    "client_pkcs12_file is not (fix: add "
+			    "client_pkcs12_file, or remove "
+			    "client_pkcs12_passphrase_file)");
+	for (i = 0; i < ARRAY_SIZE(credential_keys); i++) {
+		const void *field =
+		    (const char *)cfg + credential_keys[i].offset;
+		const char *set = *(char *const *)field;
+
+		if (set == NULL || (credential_keys[i].methods &
+				    AUTH_BIT(cfg->client_auth)) != 0)
+			continue;
+		return fail(at(st, credential_keys[i].name), OIDC_ECONFIG,
+			    "%s is set but client_auth = %s (fix: set "
+			    "client_auth = %s, or remove %s)",
+			    credential_keys[i].name, method,
+			    credential_keys[i].methods_text,
+			    credential_keys[i].name);
+	}
+	if (line_of(st, "assertion_audience") != 0 &&
+	    cfg->client_auth != CLIENT_AUTH_PRIVATE_KEY_JWT)
+		return fail(at(st, "assertion_audience"), OIDC_ECONFIG,
+			    "assertion_audience is set but client_auth = %s "
+			    "(fix: set client_auth = private_key_jwt, or "
+			    "remove assertion_audience)",
+			    method);
+
+	switch (cfg->client_auth) {
+	case CLIENT_AUTH_NONE:
+		break;
+	case CLIENT_AUTH_SECRET_BASIC:
+	case CLIENT_AUTH_SECRET_POST:
+		if (cfg->client_secret_file == NULL)
+			return fail(at(st, "client_auth"), OIDC_ECONFIG,
+				    "client_auth = %s needs client_secret_file "
+				    "(fix: add client_secret_file = the path "
+				    "of a root-owned file of mode 0600 that "
+				    "holds the secret)",
+				    method);
+		break;
+	case CLIENT_AUTH_PRIVATE_KEY_JWT:
+		if (!key)
+			return fail(at(st, "client_auth"), OIDC_ECONFIG,
+				    "client_auth = %s needs client_key_file "
+				    "(fix: add client_key_file = the path of "
+				    "the PEM private key whose public key is "
+				    "registered at the provider)",
+				    method);
+		break;
+	case CLIENT_AUTH_TLS:
+	case CLIENT_AUTH_SELF_SIGNED_TLS:
+		if (p12 && (cert || key))
+			return fail(at(st, cert ? "client_cert_file"
+						: "client_key_file"),
+				    OIDC_ECONFIG,
+				    "client_pkcs12_file and %s are both set "
+				    "(fix: use either client_cert_file with "
+				    "client_key_file, or client_pkcs12_file "
+				    "alone)",
+				    cert ? "client_cert_file"
+					 : "client_key_file");
+		if (!p12 && !cert && !key)
+			return fail(at(st, "client_auth"), OIDC_ECONFIG,
+				    "client_auth = %s needs client_cert_file "
+				    "and client_key_file, or "
+				    "client_pkcs12_file (fix: add the PEM "
+				    "certificate and key files, or one "
+				    "PKCS#12 file)",
+				    method);
+		if (cert && !key)
+			return fail(at(st, "client_cert_file"), OIDC_ECONFIG,
+				    "client_cert_file is set but "
+				    "client_key_file is not (fix: add "
+				    "client_key_file = the path of the "
+				    "certificate's PEM private key)");
+		if (key && !cert)
+			return fail(at(st, "client_key_file"), OIDC_ECONFIG,
+				    "client_key_file is set but "
+				    "client_cert_file is not, and "
+				    "client_auth = %s needs both (fix: add "
+				    "client_cert_file = the path of the PEM "
+				    "certificate)",
+				    method);
+		break;
+	}
+	return OIDC_OK;
+}
+
+/* Rules between keys, checked once the whole file is read.  Each names
+ * both keys and the fix, at the line of the key that is set. */
+static int check_combinations(struct parse_state *st)
+{
+	const struct oidc_config *cfg = st->cfg;
+	int rc;
+
+	rc = check_client_auth(st);
+	if (rc != OIDC_OK)
+		return rc;
+	if (cfg->no_proxy != NULL && cfg->proxy == NULL)
+		return fail(at(st, "no_proxy"), OIDC_ECONFIG,
+			    "no_proxy is set but proxy is not (fix: add "
+			    "proxy = http://HOST:PORT, or remove no_proxy; "
+			    "proxy variables in the environment are "
+			    "ignored)");
+	if (cfg->role_claim != NULL && cfg->allowed_roles == NULL)
+		return fail(at(st, "role_claim"), OIDC_ECONFIG,
+			    "role_claim is set but allowed_roles is not (fix: "
+			    "add allowed_roles = the roles that may log in, "
+			    "or remove role_claim)");
+	if (cfg->allowed_roles != NULL && cfg->role_claim == NULL)
+		return fail(at(st, "allowed_roles"), OIDC_ECONFIG,
+			    "allowed_roles is set but role_claim is not (fix: "
+			    "add role_claim = the claim that holds the roles, "
+			    "e.g. realm_access.roles, or remove "
+			    "allowed_roles)");
+	if (cfg->require_npi && cfg->npi_claim == NULL)
+		return fail(at(st, "require_npi"), OIDC_ECONFIG,
+			    "require_npi = yes needs npi_claim (fix: add "
+			    "npi_claim = the claim that holds the NPI, e.g. "
+			    "npi, or set require_npi = no)");
+	return OIDC_OK;
+}
+
+/* ------------------------------------------------------------------------ */
 /* Public functions */
 
 static void ctx_init(struct parse_ctx *c, const char *file, struct oidc_err *e)
@@ -1039,6 +1642,7 @@ int config_parse(const char *name, const char *buf, size_t len,
 			goto out;
 		}
 	}
+	rc = check_combinations(&st);
 out:
 	if (rc != OIDC_OK)
 		config_free(cfg);

@@ -53,7 +53,8 @@ struct oidc_config {
 	char *client_pkcs12_file;     /* absolute path (PKCS#12) or NULL */
 	char *client_pkcs12_passphrase_file; /* absolute path or NULL */
 	char *client_assertion_alg;   /* RS256 RS384 PS256 ES256 ES384; NULL:
-					 RS384 for RSA keys, ES384 for EC */
+					 RS384 for RSA keys, ES256 for P-256,
+					 ES384 for P-384 */
 	enum assertion_audience assertion_audience; /* default token_endpoint */
 	char *proxy;     /* http(s)://host:port or NULL (no proxy) */
 	char **no_proxy; /* NULL-terminated host list or NULL */

@@ -94,6 +94,14 @@ static int parse_device_auth(struct login *l, long status, json_object *doc,
 	return OIDC_OK;
 }
 
+int device_auth_response_check(struct login *l, long status,
+				json_object *doc)
+{
+	struct device_auth da = {0};
+
+	return parse_device_auth(l, status, doc, &da);
+}
+
 static int show_instructions(struct login *l, const struct device_auth *da,
 			     long valid_s)
 {

@@ -267,9 +267,11 @@ int main(int argc, char **argv)
 	ev.user = h.user;
 	ev.rhost = h.rhost;
 	ev.tty = h.tty;
-	ev.flow = config_flow_name(cfg.flow);
+	ev.flow = config_flow_name(l.flow);
 	ev.iss = rc == OIDC_OK ? l.iss : cfg.issuer;
 	ev.sub = l.sub;
+	ev.npi = l.npi;
+	ev.role = l.role;
 	ev.account = l.account;
 	ev.duration_ms = mono_ms() - l.started_ms;
 	audit_log(&ev, cfg.audit_file);

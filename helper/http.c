@@ -10,6 +10,7 @@
 
 #include <curl/curl.h>
 
+#include "clientauth.h"
 #include "util.h"
 
 struct sink {
@@ -52,7 +53,8 @@ static size_t header_cb(char *ptr, size_t size, size_t nitems, void *userdata)
 	size_t n = size * nitems;
 	static const char name[] = "cache-control:";
 
-	if (n > sizeof(name) - 1 && strncasecmp(ptr, name, sizeof(name) - 1) == 0) {
+	if (n > sizeof(name) - 1 &&
+	    strncasecmp(ptr, name, sizeof(name) - 1) == 0) {
 		const char *v = ptr + sizeof(name) - 1;
 		size_t vl = n - (sizeof(name) - 1);
 
@@ -68,11 +70,85 @@ static size_t header_cb(char *ptr, size_t size, size_t nitems, void *userdata)
 	return n;
 }
 
+/*
+ * proxy / no_proxy from the configuration, and nothing from the
+ * environment: CURLOPT_PROXY "" (set in http_init) and CURLOPT_NOPROXY ""
+ * keep libcurl from reading https_proxy, all_proxy or no_proxy (pam-oidc
+ * runs with the administrator's environment).  https goes through a CONNECT
+ * tunnel: TLS, the server certificate check and the client certificate are
+ * end to end with the provider.
+ */
+static int setup_proxy(struct http_client *h, struct oidc_err *e)
+{
+	const struct oidc_config *cfg = h->cfg;
+	CURL *c = h->curl;
+	struct strbuf sb;
+	char *no_proxy;
+	size_t i;
+	int ok;
+
+	if (cfg->proxy == NULL)
+		return curl_easy_setopt(c, CURLOPT_NOPROXY, "") == CURLE_OK
+			   ? OIDC_OK
+			   : oidc_fail(e, OIDC_EINTERNAL,
+				       "cannot set CURLOPT_NOPROXY");
+	sb_init(&sb);
+	for (i = 0; cfg->no_proxy != NULL && cfg->no_proxy[i] != NULL; i++) {
+		if (i > 0)
+			sb_addc(&sb, ',');
+		sb_add(&sb, cfg->no_proxy[i]);
+	}
+	no_proxy = sb_steal(&sb); /* "" when the list is empty */
+	if (no_proxy == NULL)
+		return oidc_fail(e, OIDC_EINTERNAL, "out of memory");
+	/* libcurl copies string options. */
+	ok = curl_easy_setopt(c, CURLOPT_PROXY, cfg->proxy) == CURLE_OK &&
+	     curl_easy_setopt(c, CURLOPT_NOPROXY, no_proxy) == CURLE_OK &&
+	     curl_easy_setopt(c, CURLOPT_HTTPPROXYTUNNEL, 1L) == CURLE_OK;
+	free(no_proxy);
+	if (!ok)
+		return oidc_fail(e, OIDC_ECONFIG,
+				 "proxy %s: libcurl refused it (an http:// or "
+				 "https:// proxy URL with a port is expected)",
+				 cfg->proxy);
+	return OIDC_OK;
+}
+
+/* tls_client_auth, self_signed_tls_client_auth: the certificate chain and
+ * key, checked and re-encoded by clientauth.c, handed to libcurl from
+ * memory (CURL_BLOB_NOCOPY: ours to wipe in http_cleanup). */
+static int setup_client_cert(struct http_client *h, struct oidc_err *e)
+{
+	struct curl_blob cert, key;
+	CURL *c = h->curl;
+	int rc;
+
+	rc = tls_credential_load(h->cfg, &h->tls, e);
+	if (rc != OIDC_OK)
+		return rc;
+	cert.data = h->tls.cert_pem;
+	cert.len = h->tls.cert_len;
+	cert.flags = CURL_BLOB_NOCOPY;
+	key.data = h->tls.key_pem;
+	key.len = h->tls.key_len;
+	key.flags = CURL_BLOB_NOCOPY;
+	if (curl_easy_setopt(c, CURLOPT_SSLCERTTYPE, "PEM") != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_SSLCERT_BLOB, &cert) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_SSLKEYTYPE, "PEM") != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_SSLKEY_BLOB, &key) != CURLE_OK)
+		return oidc_fail(e, OIDC_EINTERNAL,
+				 "libcurl cannot take a client certificate "
+				 "from memory (needs libcurl >= 7.71 with "
+				 "OpenSSL)");
+	return OIDC_OK;
+}
+
 int http_init(struct http_client *h, const struct oidc_config *cfg,
 	      struct oidc_err *e)
 {
 	static int global_done;
 	CURL *c;
+	int rc;
 
 	memset(h, 0, sizeof(*h));
 	if (!global_done) {
@@ -87,7 +163,8 @@ int http_init(struct http_client *h, const struct oidc_config *cfg,
 	h->curl = c;
 	h->cfg = cfg;
 	if (curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https") != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https") != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https") !=
+		CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK ||
@@ -95,18 +172,32 @@ int http_init(struct http_client *h, const struct oidc_config *cfg,
 			     (long)CURL_SSLVERSION_TLSv1_2) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_PROXY, "") != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, cfg->timeout) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, cfg->timeout) !=
+		CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_TIMEOUT, cfg->timeout) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
 			     (curl_off_t)HTTP_MAX_RESPONSE) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_USERAGENT, "pam_oidc/" PACKAGE_VERSION) !=
-		    CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_USERAGENT,
+			     "pam_oidc/" PACKAGE_VERSION) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb) != CURLE_OK) {
+	    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb) !=
+		CURLE_OK) {
 		http_cleanup(h);
 		return oidc_fail(e, OIDC_EINTERNAL,
 				 "libcurl lacks a required option (https-only "
 				 "protocols need libcurl >= 7.85)");
+	}
+	rc = setup_proxy(h, e);
+	if (rc != OIDC_OK) {
+		http_cleanup(h);
+		return rc;
+	}
+	if (client_auth_uses_cert(cfg->client_auth)) {
+		rc = setup_client_cert(h, e);
+		if (rc != OIDC_OK) {
+			http_cleanup(h);
+			return rc;
+		}
 	}
 	if (cfg->ca_file != NULL) {
 		/* Trust exactly this file, not also a built-in CA directory. */
@@ -117,7 +208,7 @@ int http_init(struct http_client *h, const struct oidc_config *cfg,
 					 cfg->ca_file, strerror(errno));
 		}
 		if (curl_easy_setopt(c, CURLOPT_CAINFO, cfg->ca_file) !=
-			    CURLE_OK ||
+			CURLE_OK ||
 		    curl_easy_setopt(c, CURLOPT_CAPATH, NULL) != CURLE_OK) {
 			http_cleanup(h);
 			return oidc_fail(e, OIDC_EINTERNAL,
@@ -132,6 +223,8 @@ void http_cleanup(struct http_client *h)
 	if (h->curl != NULL)
 		curl_easy_cleanup(h->curl);
 	h->curl = NULL;
+	/* After the handle: libcurl read the key from this memory. */
+	tls_credential_free(&h->tls);
 }
 
 void http_response_free(struct http_response *r)
@@ -207,7 +300,8 @@ static int perform(struct http_client *h, const char *url, const char *form,
 				       HTTP_MAX_RESPONSE);
 		else
 			rc = oidc_fail(e, OIDC_EUNAVAIL, "%s: %s", url,
-				       errbuf[0] ? errbuf : curl_easy_strerror(cc));
+				       errbuf[0] ? errbuf
+						 : curl_easy_strerror(cc));
 		goto fail;
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
@@ -250,7 +344,7 @@ int http_post_form_auth(struct http_client *h, const char *url,
 	return perform(h, url, form, authorization, r, e);
 }
 
-static int urlenc_append(struct strbuf *sb, const char *s)
+int http_urlencode(struct strbuf *sb, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
 
@@ -264,7 +358,8 @@ static int urlenc_append(struct strbuf *sb, const char *s)
 		} else if (ch == ' ') {
 			if (sb_addc(sb, '+') != 0)
 				return -1;
-		} else if (sb_addc(sb, '%') != 0 || sb_addc(sb, hex[ch >> 4]) != 0 ||
+		} else if (sb_addc(sb, '%') != 0 ||
+			   sb_addc(sb, hex[ch >> 4]) != 0 ||
 			   sb_addc(sb, hex[ch & 15]) != 0) {
 			return -1;
 		}
@@ -282,8 +377,8 @@ int http_form_add(char **form, const char *name, const char *value)
 		if (sb_add(&sb, *form) != 0 || sb_addc(&sb, '&') != 0)
 			goto out;
 	}
-	if (urlenc_append(&sb, name) != 0 || sb_addc(&sb, '=') != 0 ||
-	    urlenc_append(&sb, value) != 0)
+	if (http_urlencode(&sb, name) != 0 || sb_addc(&sb, '=') != 0 ||
+	    http_urlencode(&sb, value) != 0)
 		goto out;
 	secure_free(*form);
 	*form = sb_steal(&sb);

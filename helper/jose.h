@@ -16,6 +16,7 @@
  *    present, equals the token's alg; RSA modulus >= 2048 bits;
  *  - ECDSA signatures are raw r||s of exactly 64 (ES256), 96 (ES384) or 132
  *    (ES512) bytes, converted to DER for OpenSSL with ECDSA_SIG_set0;
+ *  - RSA signatures are exactly the modulus size (RFC 8017);
  *  - supported algs: RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512
  *    EdDSA (Ed25519).
  */
@@ -48,7 +49,8 @@ int jwks_parse(const char *buf, size_t len, struct jwk_set **out,
 	       struct oidc_err *e);
 void jwks_free(struct jwk_set *set);
 size_t jwks_count(const struct jwk_set *set);
-/* true if a key with this kid is in the set */
+/* true if the set has an entry with this kid, usable or not (an unusable
+ * key is then refused by jws_verify as "key invalid", not refetched) */
 bool jwks_has_kid(const struct jwk_set *set, const char *kid);
 
 struct jws {
@@ -68,8 +70,9 @@ int jws_parse(const char *compact, size_t len, struct jws **out,
 	      struct oidc_err *e);
 
 /* Verify the signature with the key chosen from set.  allowed_algs is a
- * NULL-terminated list.  Reasons name the rule, e.g. "alg RS512 not in
- * allowed_algs", "no key with kid \"k1\"", "signature invalid". */
+ * NULL-terminated list.  Reasons start with a rule name (claims.h), e.g.
+ * "alg: RS512 is not in allowed_algs (...)", "kid: no key \"k1\" in the
+ * provider's JWKS", "signature: invalid (...)". */
 int jws_verify(const struct jws *jws, const struct jwk_set *set,
 	       const char *const *allowed_algs, struct oidc_err *e);
 

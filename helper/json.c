@@ -54,12 +54,65 @@ static void lex_fail(struct lex *lx, size_t at, const char *why)
 	lx->err_at = at;
 }
 
+static unsigned hex_val(unsigned char c)
+{
+	if (is_digit(c))
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return c - 'A' + 10;
+}
+
+/* Four hex digits (already checked) as a number. */
+static unsigned hex4(const unsigned char *p)
+{
+	return hex_val(p[0]) << 12 | hex_val(p[1]) << 8 | hex_val(p[2]) << 4 |
+	       hex_val(p[3]);
+}
+
+/*
+ * Length of the well-formed UTF-8 sequence at p (RFC 3629 section 4), or 0.
+ * json-c's own check lets through overlong forms (C0 AF for '/'), encoded
+ * UTF-16 surrogates (ED A0 80) and code points above U+10FFFF (F4 90 ..).
+ */
+static size_t utf8_seq(const unsigned char *p, size_t avail)
+{
+	unsigned char c = p[0];
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	if (avail < n || p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t k = 2; k < n; k++) {
+		if (p[k] < 0x80 || p[k] > 0xbf)
+			return 0;
+	}
+	return n;
+}
+
 /* Scan a string starting at the opening quote; returns the offset after the
  * closing quote, or 0 on error (0 can never be a valid end). */
 static size_t lex_string(const unsigned char *p, size_t len, size_t i,
 			 struct lex *lx)
 {
 	size_t start = i;
+	unsigned u;
 
 	i++; /* opening quote */
 	while (i < len) {
@@ -70,6 +123,16 @@ static size_t lex_string(const unsigned char *p, size_t len, size_t i,
 		if (c < 0x20) {
 			lex_fail(lx, i, "control character inside a string");
 			return 0;
+		}
+		if (c >= 0x80) {
+			size_t n = utf8_seq(p + i, len - i);
+
+			if (n == 0) {
+				lex_fail(lx, i, "invalid utf-8 sequence");
+				return 0;
+			}
+			i += n;
+			continue;
 		}
 		if (c != '\\') {
 			i++;
@@ -92,6 +155,24 @@ static size_t lex_string(const unsigned char *p, size_t len, size_t i,
 		if (memcmp(p + i + 2, "0000", 4) == 0) {
 			lex_fail(lx, i, "string contains \\u0000");
 			return 0;
+		}
+		u = hex4(p + i + 2);
+		if (u >= 0xdc00 && u <= 0xdfff) {
+			lex_fail(lx, i, "lone low surrogate \\u escape");
+			return 0;
+		}
+		if (u >= 0xd800 && u <= 0xdbff) {
+			/* the pair must go on with a low surrogate escape */
+			if (len - i < 12 || p[i + 6] != '\\' ||
+			    p[i + 7] != 'u' || !is_hex(p[i + 8]) ||
+			    !is_hex(p[i + 9]) || !is_hex(p[i + 10]) ||
+			    !is_hex(p[i + 11]) || hex4(p + i + 8) < 0xdc00 ||
+			    hex4(p + i + 8) > 0xdfff) {
+				lex_fail(lx, i,
+					 "lone high surrogate \\u escape");
+				return 0;
+			}
+			i += 6;
 		}
 		i += 6;
 	}
@@ -341,6 +422,21 @@ static const char *value_kind(char c)
 	}
 }
 
+static struct json_tokener *shared_tokener(void)
+{
+	static struct json_tokener *tok;
+
+	if (tok == NULL) {
+		tok = json_tokener_new_ex(JSON_MAX_DEPTH);
+		if (tok == NULL)
+			return NULL;
+		json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+						JSON_TOKENER_VALIDATE_UTF8);
+	}
+	json_tokener_reset(tok);
+	return tok;
+}
+
 int json_parse_object(const char *buf, size_t len, const char *what,
 		      json_object **out, struct oidc_err *e)
 {
@@ -393,11 +489,12 @@ int json_parse_object(const char *buf, size_t len, const char *what,
 		break;
 	}
 
-	tok = json_tokener_new_ex(JSON_MAX_DEPTH);
+	/* One tokener per process, reset for each document: making one
+	 * costs as much as parsing a small token.  The helper and the
+	 * tools are single-threaded. */
+	tok = shared_tokener();
 	if (tok == NULL)
 		return oidc_fail(e, OIDC_EINTERNAL, "out of memory");
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
-					JSON_TOKENER_VALIDATE_UTF8);
 	obj = json_tokener_parse_ex(tok, buf, (int)len);
 	jerr = json_tokener_get_error(tok);
 	end = json_tokener_get_parse_end(tok);
@@ -451,7 +548,6 @@ int json_parse_object(const char *buf, size_t len, const char *what,
 	rc = OIDC_OK;
 out:
 	json_object_put(obj);
-	json_tokener_free(tok);
 	return rc;
 }
 

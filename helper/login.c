@@ -44,14 +44,20 @@ int login_run(struct login *l)
 	rc = discovery_fetch(&l->http, l->cfg, &l->disco, &l->err);
 	if (rc != OIDC_OK)
 		goto out;
+	l->flow = login_pick_flow(l);
 	switch (l->flow) {
 	case FLOW_DEVICE:
 		rc = device_flow(l, &id_token);
 		break;
+	case FLOW_AUTHCODE:
+		rc = authcode_flow(l, &id_token);
+		break;
+	case FLOW_TOKEN:
+		rc = token_flow(l, &id_token);
+		break;
+	case FLOW_AUTO:
 	default:
-		rc = oidc_fail(&l->err, OIDC_ECONFIG,
-			       "flow = %s is not available in this version",
-			       config_flow_name(l->flow));
+		rc = oidc_fail(&l->err, OIDC_EINTERNAL, "no flow chosen");
 		break;
 	}
 	if (rc != OIDC_OK)
@@ -59,10 +65,23 @@ int login_run(struct login *l)
 	rc = verify_id_token(l, id_token);
 	if (rc != OIDC_OK)
 		goto out;
+	if (l->flow == FLOW_TOKEN) {
+		rc = token_flow_accept(l, id_token);
+		if (rc != OIDC_OK)
+			goto out;
+	}
 	rc = map_account(l);
 out:
 	secure_free(id_token);
 	return rc;
+}
+
+enum oidc_flow login_pick_flow(const struct login *l)
+{
+	if (l->cfg->flow != FLOW_AUTO)
+		return l->cfg->flow;
+	return l->disco.device_authorization_endpoint != NULL ? FLOW_DEVICE
+							      : FLOW_AUTHCODE;
 }
 
 void login_free(struct login *l)

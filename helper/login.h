@@ -65,6 +65,25 @@ int device_flow(struct login *l, char **id_token);
  * caller's to jwks_free(). */
 int keys_for_token(struct login *l, const char *kid, struct jwk_set **set);
 
+/* The authorization code flow with PKCE (authcode.c): on success *id_token
+ * is the (unverified) ID token and l->nonce the nonce that was sent. */
+int authcode_flow(struct login *l, char **id_token);
+
+/* flow = token (tokenflow.c): the password prompt receives a compact JWT,
+ * *id_token.  Replay protection is token_flow_accept(), called after the
+ * token verified. */
+int token_flow(struct login *l, char **id_token);
+int token_flow_accept(struct login *l, const char *id_token);
+
+/* Which flow a login uses: cfg->flow, or for auto the device grant when the
+ * provider advertises a device_authorization_endpoint, else the code flow. */
+enum oidc_flow login_pick_flow(const struct login *l);
+
+/* The checks the device flow makes on a device authorization answer (HTTP
+ * status and parsed body), for tests and the fuzzer. */
+int device_auth_response_check(struct login *l, long status,
+			       json_object *doc);
+
 /* Verify an ID token completely and keep its claims in l->claims. */
 int verify_id_token(struct login *l, const char *id_token);
 

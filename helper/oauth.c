@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clientauth.h"
 #include "http.h"
 #include "json.h"
 #include "oidc.h"
@@ -36,6 +37,8 @@ int oauth_post(struct login *l, const char *what, const char *endpoint,
 	rc = client_auth_apply(l, endpoint, form, &authorization);
 	if (rc != OIDC_OK)
 		goto out;
+	/* RFC 8705 §5: with a client certificate, the mTLS alias */
+	endpoint = client_auth_endpoint(l, endpoint);
 	rc = http_post_form_auth(&l->http, endpoint, *form, authorization, &r,
 				 e);
 	if (rc != OIDC_OK)
@@ -43,14 +46,26 @@ int oauth_post(struct login *l, const char *what, const char *endpoint,
 	*status = r.status;
 	if (r.status >= 500 || r.status == 429) {
 		rc = http_status_fail(e, what, endpoint, r.status);
-	} else if (r.status == 200 || (r.status >= 400 && r.status < 500)) {
+	} else if (r.status == 200 || r.status == 201 ||
+		   (r.status >= 400 && r.status < 500)) {
+		/* 201: a pushed authorization request (RFC 9126) */
 		rc = json_parse_object(r.body, r.len, what, doc, e);
-		if (rc != OIDC_OK && r.status != 200) {
+		if (rc != OIDC_OK && r.status >= 400) {
 			oidc_err_clear(e);
 			rc = oidc_fail(e, OIDC_EREJECT,
 				       "%s %s answered HTTP %ld without an "
 				       "OAuth error object",
 				       what, endpoint, r.status);
+		} else if (rc == OIDC_OK && r.status >= 400) {
+			const char *err = json_str(*doc, "error");
+
+			/* Say which part of the client registration to
+			 * check. */
+			if (err != NULL && strcmp(err, "invalid_client") == 0) {
+				rc = client_auth_refused(l, what, *doc);
+				json_object_put(*doc);
+				*doc = NULL;
+			}
 		}
 	} else {
 		rc = http_status_fail(e, what, endpoint, r.status);

@@ -19,8 +19,10 @@
  * and the client authentication added by client_auth_apply().  form is
  * consumed: wiped and freed, *form set to NULL.
  *
- * Returns OIDC_OK with *status and *doc set for HTTP 200 and for an OAuth
- * error answer (a 4xx with a JSON object body; the caller reads "error").
+ * Returns OIDC_OK with *status and *doc set for HTTP 200 or 201 (a pushed
+ * authorization request) and for an OAuth error answer (a 4xx with a JSON
+ * object body; the caller reads "error"), except invalid_client, which
+ * fails here with a reason naming what to check in the registration.
  * Transport failures, 5xx and 429 are OIDC_EUNAVAIL; a 4xx whose body is not
  * a JSON object is OIDC_EREJECT.  what names the request in reasons
  * ("token endpoint", "device authorization").

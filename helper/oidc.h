@@ -23,7 +23,9 @@ struct discovery {
  * issuer removed first, OpenID Connect Discovery 1.0 §4).  The document's
  * issuer must equal the configured one exactly; token_endpoint and jwks_uri
  * are required; every *_endpoint / *_uri member that names an endpoint must
- * be an https URL. */
+ * be an https URL.  Served from the on-disk cache while it is fresh, and
+ * while it is stale but the provider cannot be reached (cache.h); otherwise
+ * downloaded and cached as its Cache-Control allows. */
 int discovery_fetch(struct http_client *h, const struct oidc_config *cfg,
 		    struct discovery *d, struct oidc_err *e);
 /* The checks alone, on a parsed document (for tests and the fuzzer). */
@@ -31,6 +33,8 @@ int discovery_check(const struct oidc_config *cfg, json_object *doc,
 		    struct discovery *d, struct oidc_err *e);
 void discovery_free(struct discovery *d);
 
+/* Download and parse a JWKS, without the cache (logins use keys_for_token,
+ * login.h). */
 int jwks_fetch(struct http_client *h, const char *uri, struct jwk_set **set,
 	       struct oidc_err *e);
 

@@ -75,7 +75,8 @@ static void debug_log(pam_handle_t *pamh, const char *file, int line,
 static int parse_args(pam_handle_t *pamh, int argc, const char **argv,
 		      struct mod_cfg *cfg)
 {
-	static const char *const flows[] = {"device", "authcode", "token"};
+	static const char *const flows[] = {"device", "authcode", "token",
+					    "auto"};
 	int i;
 	size_t k;
 
@@ -111,7 +112,7 @@ static int parse_args(pam_handle_t *pamh, int argc, const char **argv,
 			if (k == sizeof(flows) / sizeof(flows[0])) {
 				pam_syslog(pamh, LOG_ERR,
 					   "flow=%s: unknown flow (device, "
-					   "authcode or token)",
+					   "authcode, token or auto)",
 					   cfg->flow);
 				return PAM_SERVICE_ERR;
 			}
@@ -410,6 +411,17 @@ static int relay(pam_handle_t *pamh, const struct mod_cfg *cfg, int fd,
 						    text, &answer);
 			free(text);
 			if (rc == PAM_SUCCESS) {
+				size_t n = strlen(answer);
+
+				/* Longer answers than a frame holds are cut
+				 * (the helper says so); never dropped. */
+				if (n > PO_MAX_STRING) {
+					D(pamh, cfg, "answer of %zu bytes cut "
+						     "to %d",
+					  n, PO_MAX_STRING);
+					explicit_bzero(answer + PO_MAX_STRING,
+						       n - PO_MAX_STRING);
+				}
 				/* The helper may have finished meanwhile. */
 				(void)send_answer(fd, PO_ANSWER, answer);
 			} else {

@@ -17,7 +17,7 @@ for page in "$top_srcdir"/man/*.[0-9]; do
 done
 
 # every key in the parser's table is in pam_oidc.conf(5) and conf/pam_oidc.conf
-keys=$(sed -n 's/^[[:space:]]*KEY_[A-Z_]*("\([a-z_]*\)", *"\([a-z_]*\)".*/\2/p' "$top_srcdir/helper/config.c")
+keys=$(sed -n 's/^[[:space:]]*KEY_[A-Z_]*("\([a-z_]*\)", *"\([a-z0-9_]*\)".*/\2/p' "$top_srcdir/helper/config.c")
 [ -n "$keys" ] && ok "config keys found in helper/config.c" || not_ok "config keys found in helper/config.c"
 for k in $keys; do
 	if grep -q "^\.It Cm $k\b\|^\.It Ic $k\b\|^\.It Sy $k\b\|^\.It Va $k\b" "$top_srcdir/man/pam_oidc.conf.5"; then

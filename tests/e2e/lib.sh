@@ -111,6 +111,7 @@ client_id = workstation
 ca_file = $T/certs/ca.pem
 scopes = openid profile
 timeout = 5
+cache_dir = $T/cache
 
 [login]
 flow = device

@@ -5,11 +5,18 @@
 //
 //   node provider.mjs --cert server.pem --key server.key [--port N]
 //        [--state DIR] [--interval N|none] [--accounts FILE] [--clients FILE]
-//        [--id-token-alg ALG] [--device-ttl SECONDS]
+//        [--id-token-alg ALG] [--device-ttl SECONDS] [--mtls-ca FILE]
 //
 // stdout carries exactly one line, "READY https://127.0.0.1:<port>", once the
 // server listens.  The provider's own notices go to DIR/provider.log (or are
 // dropped without --state); errors go to stderr.
+//
+// --mtls-ca FILE turns on mutual TLS (RFC 8705): the server asks every
+// client for a certificate (and accepts connections without one), the
+// tls_client_auth and self_signed_tls_client_auth methods are enabled,
+// tls_client_auth trusts client certificates issued by the CAs in FILE, and
+// discovery lists mtls_endpoint_aliases under https://127.0.0.1:<port>/mtls/
+// (served by the same endpoints; requests.log shows the /mtls/ path used).
 
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -40,6 +47,7 @@ try {
       clients: { type: 'string' },
       'id-token-alg': { type: 'string', default: 'RS256' },
       'device-ttl': { type: 'string', default: '600' },
+      'mtls-ca': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -193,14 +201,22 @@ const jwks = {
 
 let cert;
 let key;
+let mtlsCa;
 try {
   cert = fs.readFileSync(opts.cert);
   key = fs.readFileSync(opts.key);
+  if (opts['mtls-ca']) mtlsCa = fs.readFileSync(opts['mtls-ca']);
 } catch (err) {
   die(err.message);
 }
 
-const server = https.createServer({ cert, key });
+// With --mtls-ca the handshake asks for a client certificate but does not
+// require or verify it: socket.authorized then says whether it chains to
+// FILE, which is what tls_client_auth checks (self-signed certificates are
+// matched against the client's registered keys instead).
+const server = https.createServer(mtlsCa
+  ? { cert, key, ca: mtlsCa, requestCert: true, rejectUnauthorized: false }
+  : { cert, key });
 
 function who(socket) {
   const addr = socket?.remoteAddress ?? '';
@@ -248,6 +264,34 @@ function relaxSchema(provider) {
   };
 }
 
+// RFC 8705 for --mtls-ca: the client certificate of the TLS connection.
+function peerCertificate(ctx) {
+  const peer = ctx.socket?.getPeerCertificate?.();
+  return peer?.raw ? new crypto.X509Certificate(peer.raw) : undefined;
+}
+
+const mTLS = {
+  enabled: true,
+  certificateBoundAccessTokens: false,
+  tlsClientAuth: true,
+  selfSignedTlsClientAuth: true,
+  getCertificate: peerCertificate,
+  certificateAuthorized: (ctx) => ctx.socket?.authorized === true,
+  // tls_client_auth_subject_dn as an RFC 4514 string (most specific RDN
+  // first, e.g. "CN=ws,O=Example Hospital,C=AU"), or tls_client_auth_san_dns.
+  certificateSubjectMatches(ctx, property, expected) {
+    const c = peerCertificate(ctx);
+    if (!c) return false;
+    if (property === 'tls_client_auth_subject_dn') {
+      return c.subject.split('\n').reverse().join(',') === expected;
+    }
+    if (property === 'tls_client_auth_san_dns') {
+      return (c.subjectAltName ?? '').split(', ').includes(`DNS:${expected}`);
+    }
+    return false;
+  },
+};
+
 const provider = new Provider(issuer, {
   clients,
   jwks,
@@ -272,7 +316,28 @@ const provider = new Provider(issuer, {
   features: {
     devInteractions: { enabled: true },
     deviceFlow: { enabled: true },
+    ...(mtlsCa ? { mTLS } : {}),
     // RFC 9207 iss in authorization responses is on by default; keep it.
+  },
+  ...(mtlsCa ? {
+    clientAuthMethods: [
+      'client_secret_basic', 'client_secret_jwt', 'client_secret_post',
+      'private_key_jwt', 'none', 'tls_client_auth', 'self_signed_tls_client_auth',
+    ],
+    discovery: {
+      mtls_endpoint_aliases: {
+        token_endpoint: `${issuer}/mtls/token`,
+        device_authorization_endpoint: `${issuer}/mtls/device/auth`,
+        pushed_authorization_request_endpoint: `${issuer}/mtls/request`,
+      },
+    },
+  } : {}),
+  // Client assertions (private_key_jwt) may also be signed with the
+  // algorithms of SMART Backend Services, RS384 and ES384.
+  enabledJWA: {
+    clientAuthSigningAlgValues: [
+      'HS256', 'RS256', 'RS384', 'PS256', 'ES256', 'ES384', 'Ed25519', 'EdDSA',
+    ],
   },
   ttl: {
     AccessToken: 600,
@@ -337,6 +402,8 @@ server.on('request', (req, res) => {
   res.on('close', () => {
     appendTo('requests.log', `${started} ${req.method} ${pathname} ${res.statusCode}${tag}`);
   });
+  // an mtls_endpoint_aliases URL: the endpoint it aliases
+  if (mtlsCa && pathname.startsWith('/mtls/')) req.url = req.url.slice('/mtls'.length);
   callback(req, res);
 });
 

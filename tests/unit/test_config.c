@@ -341,10 +341,11 @@ static void test_accepted_values(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		void *field = (char *)&cfg + cases[i].offset;
+
 		snprintf(text, sizeof(text), MINIMAL "%s", cases[i].line);
 		expect_ok(text, &cfg);
-		assert_int_equal(*(long *)((char *)&cfg + cases[i].offset),
-				 cases[i].want);
+		assert_int_equal(*(long *)field, cases[i].want);
 		config_free(&cfg);
 	}
 	for (i = 0; i < sizeof(bools) / sizeof(bools[0]); i++) {
@@ -443,12 +444,19 @@ static void test_longest_line_ok(void **state)
 /* ------------------------------------------------------------------------ */
 /* Syntax errors */
 
+#define KNOWN_PROVIDER                                                         \
+	"(known: issuer client_id ca_file scopes timeout client_auth "         \
+	"client_secret_file client_key_file client_cert_file "                 \
+	"client_pkcs12_file client_pkcs12_passphrase_file "                    \
+	"client_assertion_alg assertion_audience proxy no_proxy cache_dir "    \
+	"fhir_base_url)"
+
 static void test_unknown_key(void **state)
 {
 	(void)state;
-	expect_error(MINIMAL "\n# typo below\nclientid = ws\n",
-		     NAME ":6: unknown key \"clientid\" in [provider] "
-			  "(known: issuer client_id ca_file scopes timeout)");
+	expect_error(
+	    MINIMAL "\n# typo below\nclientid = ws\n",
+	    NAME ":6: unknown key \"clientid\" in [provider] " KNOWN_PROVIDER);
 }
 
 static void test_unknown_key_other_section(void **state)
@@ -457,18 +465,18 @@ static void test_unknown_key_other_section(void **state)
 	expect_error(
 	    MINIMAL "[login]\ntimeout = 10\n", NAME
 	    ":5: unknown key \"timeout\" in [login] "
-	    "(known: flow login_timeout qr; timeout belongs in [provider])");
+	    "(known: flow login_timeout qr redirect_uri par; timeout belongs "
+	    "in [provider])");
 }
 
 static void test_unknown_key_escaped(void **state)
 {
 	(void)state;
 	/* Bytes from the file are escaped before they reach the log. */
-	expect_error(
-	    MINIMAL "cl\xc3\xaf"
-		    "ent\"_id = ws\n",
-	    NAME ":4: unknown key \"cl\\xc3\\xafent\\x22_id\" in [provider] "
-		 "(known: issuer client_id ca_file scopes timeout)");
+	expect_error(MINIMAL "cl\xc3\xaf"
+			     "ent\"_id = ws\n",
+		     NAME ":4: unknown key \"cl\\xc3\\xafent\\x22_id\" in "
+			  "[provider] " KNOWN_PROVIDER);
 }
 
 static void test_unknown_section(void **state)
@@ -678,10 +686,10 @@ static void test_enum_bad(void **state)
 	(void)state;
 	expect_error(MINIMAL "[login]\nflow = pkce\n",
 		     NAME ":5: flow = \"pkce\": unknown value "
-			  "(allowed: device authcode token)");
+			  "(allowed: device authcode token auto)");
 	expect_error(MINIMAL "[login]\nflow = Device\n",
 		     NAME ":5: flow = \"Device\": unknown value "
-			  "(allowed: device authcode token)");
+			  "(allowed: device authcode token auto)");
 	expect_error(MINIMAL "[login]\nqr = colour\n",
 		     NAME ":5: qr = \"colour\": unknown value "
 			  "(allowed: auto utf8 ascii off)");
@@ -978,6 +986,899 @@ static void test_flow_names(void **state)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Keys of client authentication, the code flow, SMART and clinical policy */
+
+#define PATH_ALLOWED "(allowed: an absolute path starting with '/')"
+#define PROXY_ALLOWED                                                          \
+	"(allowed: http://host[:port] or https://host[:port], without path, "  \
+	"query or user@)"
+#define REDIRECT_ALLOWED                                                       \
+	"(allowed: http://127.0.0.1[:port]/path, http://[::1][:port]/path or " \
+	"https://host[:port][/path], without query or fragment)"
+#define WORDS_ALLOWED                                                          \
+	"(allowed: words separated by spaces, without control characters)"
+#define HOSTS_ALLOWED                                                          \
+	"(allowed: host names, .domain suffixes and IP addresses, separated "  \
+	"by spaces)"
+#define FHIR_ALLOWED                                                           \
+	"(allowed: FHIR resource type names such as Practitioner, separated "  \
+	"by spaces)"
+#define CLAIM_ALLOWED                                                          \
+	"(allowed: a claim name without spaces or control characters)"
+#define CLAIM_PATH_ALLOWED                                                     \
+	"(allowed: claim names of A-Z a-z 0-9 _ : - joined by single dots, "   \
+	"e.g. realm_access.roles)"
+#define CLIENT_AUTH_ALLOWED                                                    \
+	"(allowed: none client_secret_basic client_secret_post "               \
+	"private_key_jwt tls_client_auth self_signed_tls_client_auth)"
+#define ASSERTION_ALG_ALLOWED "(allowed: RS256 RS384 PS256 ES256 ES384)"
+
+/* MINIMAL, then "[section]" and the lines of body (one or more); line 5 is
+ * the first line of body. */
+static void with_section(char *text, size_t size, const char *section,
+			 const char *body)
+{
+	int w = snprintf(text, size, MINIMAL "[%s]\n%s\n", section, body);
+
+	assert_true(w > 0 && (size_t)w < size);
+}
+
+static void expect_ok_in(const char *section, const char *body,
+			 struct oidc_config *cfg)
+{
+	char text[2048];
+
+	with_section(text, sizeof(text), section, body);
+	expect_ok(text, cfg);
+}
+
+/* body (one line) in [section] is refused with NAME ":5: " why. */
+static void expect_bad_in(const char *section, const char *body,
+			  const char *why)
+{
+	char text[2048], want[1024];
+	int w = snprintf(want, sizeof(want), NAME ":5: %s", why);
+
+	assert_true(w > 0 && (size_t)w < sizeof(want));
+	with_section(text, sizeof(text), section, body);
+	expect_error(text, want);
+}
+
+static void test_new_defaults(void **state)
+{
+	struct oidc_config cfg;
+
+	(void)state;
+	expect_ok(MINIMAL, &cfg);
+	assert_int_equal(cfg.client_auth, CLIENT_AUTH_NONE);
+	assert_null(cfg.client_secret_file);
+	assert_null(cfg.client_key_file);
+	assert_null(cfg.client_cert_file);
+	assert_null(cfg.client_pkcs12_file);
+	assert_null(cfg.client_pkcs12_passphrase_file);
+	assert_null(cfg.client_assertion_alg);
+	assert_int_equal(cfg.assertion_audience, AUD_TOKEN_ENDPOINT);
+	assert_null(cfg.proxy);
+	assert_null(cfg.no_proxy);
+	assert_string_equal(cfg.cache_dir, PAM_OIDC_CACHE_DIR);
+	assert_null(cfg.fhir_base_url);
+	assert_string_equal(cfg.redirect_uri, "http://127.0.0.1/callback");
+	assert_false(cfg.par);
+	assert_int_equal(cfg.max_auth_age, 0);
+	assert_null(cfg.required_acr);
+	assert_null(cfg.required_amr);
+	assert_null(cfg.role_claim);
+	assert_null(cfg.allowed_roles);
+	assert_null(cfg.npi_claim);
+	assert_false(cfg.require_npi);
+	assert_null(cfg.hpii_claim);
+	assert_null(cfg.hpio_claim);
+	assert_string_equal(cfg.fhir_user_claim, "fhirUser");
+	assert_null(cfg.fhir_user_types);
+	assert_null(cfg.map_file);
+	config_free(&cfg);
+	assert_null(cfg.cache_dir);
+	assert_null(cfg.redirect_uri);
+	assert_null(cfg.fhir_user_claim);
+}
+
+static void test_every_new_key(void **state)
+{
+	static const char *const no_proxy[] = {".hospital.local", "localhost",
+					       "10.20.0.5", "fd00::17", NULL};
+	static const char *const acr[] = {"phr", "urn:mace:incommon:iap:silver",
+					  NULL};
+	static const char *const amr[] = {"mfa", "hwk", NULL};
+	static const char *const roles[] = {"physician", "nurse",
+					    "infirmi\xc3\xa8re", NULL};
+	static const char *const types[] = {"Practitioner", "PractitionerRole",
+					    NULL};
+	struct oidc_config cfg;
+
+	(void)state;
+	expect_ok("[provider]\n"
+		  "issuer = https://ehr-idp.example.org/realms/clinical\n"
+		  "client_id = workstation\n"
+		  "client_auth = private_key_jwt\n"
+		  "client_key_file = /etc/security/pam_oidc/client.key\n"
+		  "client_assertion_alg = ES384\n"
+		  "assertion_audience = issuer\n"
+		  "proxy = http://proxy.hospital.local:3128\n"
+		  "no_proxy = .hospital.local localhost 10.20.0.5 fd00::17\n"
+		  "cache_dir = /var/cache/pam_oidc-test\n"
+		  "fhir_base_url = https://fhir.example.org/r4\n"
+		  "[login]\n"
+		  "flow = auto\n"
+		  "redirect_uri = http://127.0.0.1:8400/oidc/callback\n"
+		  "par = yes\n"
+		  "[claims]\n"
+		  "max_auth_age = 600\n"
+		  "required_acr = phr urn:mace:incommon:iap:silver\n"
+		  "required_amr = mfa hwk\n"
+		  "role_claim = realm_access.roles\n"
+		  "allowed_roles = physician nurse infirmi\xc3\xa8re\n"
+		  "npi_claim = npi\n"
+		  "require_npi = yes\n"
+		  "hpii_claim = hpii\n"
+		  "hpio_claim = https://ns.example.org.au/hpio\n"
+		  "fhir_user_claim = fhir_user\n"
+		  "fhir_user_types = Practitioner PractitionerRole\n"
+		  "[mapping]\n"
+		  "map_file = /etc/security/pam_oidc.map\n",
+		  &cfg);
+	assert_int_equal(cfg.client_auth, CLIENT_AUTH_PRIVATE_KEY_JWT);
+	assert_string_equal(cfg.client_key_file,
+			    "/etc/security/pam_oidc/client.key");
+	assert_string_equal(cfg.client_assertion_alg, "ES384");
+	assert_int_equal(cfg.assertion_audience, AUD_ISSUER);
+	assert_string_equal(cfg.proxy, "http://proxy.hospital.local:3128");
+	assert_algs(cfg.no_proxy, no_proxy);
+	assert_string_equal(cfg.cache_dir, "/var/cache/pam_oidc-test");
+	assert_string_equal(cfg.fhir_base_url, "https://fhir.example.org/r4");
+	assert_int_equal(cfg.flow, FLOW_AUTO);
+	assert_string_equal(cfg.redirect_uri,
+			    "http://127.0.0.1:8400/oidc/callback");
+	assert_true(cfg.par);
+	assert_int_equal(cfg.max_auth_age, 600);
+	assert_algs(cfg.required_acr, acr);
+	assert_algs(cfg.required_amr, amr);
+	assert_string_equal(cfg.role_claim, "realm_access.roles");
+	assert_algs(cfg.allowed_roles, roles);
+	assert_string_equal(cfg.npi_claim, "npi");
+	assert_true(cfg.require_npi);
+	assert_string_equal(cfg.hpii_claim, "hpii");
+	assert_string_equal(cfg.hpio_claim, "https://ns.example.org.au/hpio");
+	assert_string_equal(cfg.fhir_user_claim, "fhir_user");
+	assert_algs(cfg.fhir_user_types, types);
+	assert_string_equal(cfg.map_file, "/etc/security/pam_oidc.map");
+	config_free(&cfg);
+	assert_null(cfg.no_proxy);
+	assert_null(cfg.allowed_roles);
+	assert_null(cfg.client_assertion_alg);
+}
+
+static void test_flow_auto(void **state)
+{
+	struct oidc_config cfg;
+
+	(void)state;
+	expect_ok_in("login", "flow = auto", &cfg);
+	assert_int_equal(cfg.flow, FLOW_AUTO);
+	config_free(&cfg);
+	assert_int_equal(config_flow_from_name("auto"), FLOW_AUTO);
+	assert_int_equal(config_flow_from_name("Auto"), -1);
+	assert_string_equal(config_flow_name(FLOW_AUTO), "auto");
+}
+
+static void test_client_auth_methods(void **state)
+{
+	static const struct {
+		const char *body;
+		enum client_auth want;
+	} cases[] = {
+	    {"client_auth = none", CLIENT_AUTH_NONE},
+	    {"client_auth = client_secret_basic\n"
+	     "client_secret_file = /etc/security/pam_oidc.secret",
+	     CLIENT_AUTH_SECRET_BASIC},
+	    {"client_auth = client_secret_post\n"
+	     "client_secret_file = /etc/security/pam_oidc.secret",
+	     CLIENT_AUTH_SECRET_POST},
+	    {"client_auth = private_key_jwt\n"
+	     "client_key_file = /etc/security/client.key",
+	     CLIENT_AUTH_PRIVATE_KEY_JWT},
+	    {"client_auth = tls_client_auth\n"
+	     "client_cert_file = /etc/security/client.crt\n"
+	     "client_key_file = /etc/security/client.key",
+	     CLIENT_AUTH_TLS},
+	    {"client_auth = tls_client_auth\n"
+	     "client_pkcs12_file = /etc/security/nash.p12\n"
+	     "client_pkcs12_passphrase_file = /etc/security/nash.pass",
+	     CLIENT_AUTH_TLS},
+	    {"client_auth = self_signed_tls_client_auth\n"
+	     "client_cert_file = /etc/security/client.crt\n"
+	     "client_key_file = /etc/security/client.key",
+	     CLIENT_AUTH_SELF_SIGNED_TLS},
+	    {"client_auth = self_signed_tls_client_auth\n"
+	     "client_pkcs12_file = /etc/security/client.p12",
+	     CLIENT_AUTH_SELF_SIGNED_TLS},
+	};
+	struct oidc_config cfg;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		expect_ok_in("provider", cases[i].body, &cfg);
+		assert_int_equal(cfg.client_auth, cases[i].want);
+		config_free(&cfg);
+	}
+	expect_ok_in("provider",
+		     "client_auth = tls_client_auth\n"
+		     "client_pkcs12_file = /etc/security/nash.p12\n"
+		     "client_pkcs12_passphrase_file = /etc/security/nash.pass",
+		     &cfg);
+	assert_string_equal(cfg.client_pkcs12_file, "/etc/security/nash.p12");
+	assert_string_equal(cfg.client_pkcs12_passphrase_file,
+			    "/etc/security/nash.pass");
+	assert_null(cfg.client_cert_file);
+	config_free(&cfg);
+
+	expect_bad_in("provider", "client_auth = client_secret_jwt",
+		      "client_auth = \"client_secret_jwt\": unknown "
+		      "value " CLIENT_AUTH_ALLOWED);
+	expect_bad_in("provider", "client_auth = Private_Key_JWT",
+		      "client_auth = \"Private_Key_JWT\": unknown "
+		      "value " CLIENT_AUTH_ALLOWED);
+	expect_bad_in(
+	    "provider", "client_auth = mtls",
+	    "client_auth = \"mtls\": unknown value " CLIENT_AUTH_ALLOWED);
+}
+
+static void test_credential_paths(void **state)
+{
+	static const char *const keys[] = {
+	    "client_secret_file",
+	    "client_key_file",
+	    "client_cert_file",
+	    "client_pkcs12_file",
+	    "client_pkcs12_passphrase_file",
+	    "cache_dir",
+	};
+	char body[256], why[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		snprintf(body, sizeof(body), "%s = secrets/client", keys[i]);
+		snprintf(why, sizeof(why),
+			 "%s = \"secrets/client\": not an absolute "
+			 "path " PATH_ALLOWED,
+			 keys[i]);
+		expect_bad_in("provider", body, why);
+	}
+	expect_bad_in("mapping", "map_file = pam_oidc.map",
+		      "map_file = \"pam_oidc.map\": not an absolute "
+		      "path " PATH_ALLOWED);
+	expect_bad_in("provider", "cache_dir = ~root/cache",
+		      "cache_dir = \"~root/cache\": not an absolute "
+		      "path " PATH_ALLOWED);
+}
+
+static void test_assertion_alg_and_audience(void **state)
+{
+	static const char *const good[] = {"RS256", "RS384", "PS256", "ES256",
+					   "ES384"};
+	char body[256];
+	struct oidc_config cfg;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(body, sizeof(body),
+			 "client_auth = private_key_jwt\n"
+			 "client_key_file = /etc/security/client.key\n"
+			 "client_assertion_alg = %s\n"
+			 "assertion_audience = token_endpoint",
+			 good[i]);
+		expect_ok_in("provider", body, &cfg);
+		assert_string_equal(cfg.client_assertion_alg, good[i]);
+		assert_int_equal(cfg.assertion_audience, AUD_TOKEN_ENDPOINT);
+		config_free(&cfg);
+	}
+	expect_bad_in("provider", "client_assertion_alg = RS512",
+		      "client_assertion_alg = \"RS512\": unknown "
+		      "value " ASSERTION_ALG_ALLOWED);
+	expect_bad_in("provider", "client_assertion_alg = HS256",
+		      "client_assertion_alg = \"HS256\": unknown "
+		      "value " ASSERTION_ALG_ALLOWED);
+	expect_bad_in("provider", "client_assertion_alg = EdDSA",
+		      "client_assertion_alg = \"EdDSA\": unknown "
+		      "value " ASSERTION_ALG_ALLOWED);
+	expect_bad_in("provider", "client_assertion_alg = es384",
+		      "client_assertion_alg = \"es384\": unknown value (names "
+		      "are case-sensitive: ES384) " ASSERTION_ALG_ALLOWED);
+	expect_bad_in("provider", "assertion_audience = aud",
+		      "assertion_audience = \"aud\": unknown value (allowed: "
+		      "token_endpoint issuer)");
+}
+
+static void test_proxy(void **state)
+{
+	static const char *const good[] = {
+	    "http://proxy.hospital.local:3128",
+	    "https://proxy.hospital.local:8443",
+	    "http://10.0.0.1:3128/",
+	    "http://[fd00::1]:3128",
+	    "http://proxy",
+	};
+	char body[256];
+	struct oidc_config cfg;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(body, sizeof(body), "proxy = %s", good[i]);
+		expect_ok_in("provider", body, &cfg);
+		assert_string_equal(cfg.proxy, good[i]);
+		config_free(&cfg);
+	}
+	expect_bad_in("provider", "proxy = socks5://proxy:1080",
+		      "proxy = \"socks5://proxy:1080\": not an http or https "
+		      "URL " PROXY_ALLOWED);
+	expect_bad_in("provider", "proxy = proxy.hospital.local:3128",
+		      "proxy = \"proxy.hospital.local:3128\": not an http or "
+		      "https URL " PROXY_ALLOWED);
+	expect_bad_in("provider", "proxy = http://user:pw@proxy:3128",
+		      "proxy = \"http://user:pw@proxy:3128\": user information "
+		      "('user@') is not allowed " PROXY_ALLOWED);
+	expect_bad_in("provider", "proxy = http://proxy:3128/pac",
+		      "proxy = \"http://proxy:3128/pac\": a path is not "
+		      "allowed (write scheme://host:port) " PROXY_ALLOWED);
+	expect_bad_in("provider", "proxy = http://proxy:3128/?x=1",
+		      "proxy = \"http://proxy:3128/?x=1\": a query ('?') is "
+		      "not allowed " PROXY_ALLOWED);
+	expect_bad_in("provider", "proxy = http://proxy:99999",
+		      "proxy = \"http://proxy:99999\": malformed port "
+		      "(expected :1 to :65535) " PROXY_ALLOWED);
+	expect_bad_in(
+	    "provider", "proxy = HTTP://proxy:3128",
+	    "proxy = \"HTTP://proxy:3128\": write the scheme in lower "
+	    "case " PROXY_ALLOWED);
+}
+
+static void test_no_proxy(void **state)
+{
+	static const char *const want[] = {"localhost",
+					   ".hospital.local",
+					   "ehr-idp.hospital.local",
+					   "127.0.0.1",
+					   "::1",
+					   NULL};
+	struct oidc_config cfg;
+
+	(void)state;
+	expect_ok_in("provider",
+		     "proxy = http://proxy:3128\n"
+		     "no_proxy = localhost .hospital.local "
+		     "ehr-idp.hospital.local 127.0.0.1 ::1",
+		     &cfg);
+	assert_algs(cfg.no_proxy, want);
+	config_free(&cfg);
+
+	expect_bad_in("provider", "no_proxy = *",
+		      "no_proxy = \"*\": \"*\" is not supported: to use no "
+		      "proxy at all, leave proxy unset " HOSTS_ALLOWED);
+	expect_bad_in("provider", "no_proxy = *.hospital.local",
+		      "no_proxy = \"*.hospital.local\": \"*.hospital.local\" "
+		      "is not supported: write the domain with a leading '.' "
+		      "and no '*' (e.g. .example.org) " HOSTS_ALLOWED);
+	expect_bad_in("provider", "no_proxy = localhost,.hospital.local",
+		      "no_proxy = \"localhost,.hospital.local\": "
+		      "\"localhost,.hospital.local\" is not a host name, "
+		      ".domain or IP address " HOSTS_ALLOWED);
+	expect_bad_in("provider", "no_proxy = ehr:443",
+		      "no_proxy = \"ehr:443\": \"ehr:443\" is not a host name "
+		      "or IP address (no port, and IPv6 addresses without "
+		      "brackets) " HOSTS_ALLOWED);
+	expect_bad_in(
+	    "provider", "no_proxy = [::1]",
+	    "no_proxy = \"[::1]\": \"[::1]\" is not a host name or IP "
+	    "address (no port, and IPv6 addresses without "
+	    "brackets) " HOSTS_ALLOWED);
+	expect_bad_in("provider", "no_proxy = 10.0.0.0/8",
+		      "no_proxy = \"10.0.0.0/8\": \"10.0.0.0/8\" is not a host "
+		      "name: no scheme, path or address range "
+		      "(/prefix) " HOSTS_ALLOWED);
+	expect_bad_in("provider", "no_proxy = hospital..local",
+		      "no_proxy = \"hospital..local\": \"hospital..local\" has "
+		      "an empty label (a '.' at the end, or two in a "
+		      "row) " HOSTS_ALLOWED);
+	expect_bad_in("provider", "no_proxy = localhost localhost",
+		      "no_proxy = \"localhost localhost\": \"localhost\" is "
+		      "listed twice " HOSTS_ALLOWED);
+}
+
+static void test_fhir_base_url(void **state)
+{
+	struct oidc_config cfg;
+
+	(void)state;
+	expect_ok_in("provider",
+		     "fhir_base_url = https://fhir.example.org:9443/", &cfg);
+	assert_string_equal(cfg.fhir_base_url,
+			    "https://fhir.example.org:9443/");
+	config_free(&cfg);
+	expect_bad_in("provider", "fhir_base_url = http://fhir.example.org/r4",
+		      "fhir_base_url = \"http://fhir.example.org/r4\": plain "
+		      "http is refused: tokens would travel "
+		      "unencrypted " ISSUER_ALLOWED);
+	expect_bad_in(
+	    "provider",
+	    "fhir_base_url = https://fhir.example.org/r4?_format=json",
+	    "fhir_base_url = \"https://fhir.example.org/r4?_format="
+	    "json\": a query ('?') is not allowed " ISSUER_ALLOWED);
+	expect_bad_in("provider", "fhir_base_url = https://fhir.example.org/#x",
+		      "fhir_base_url = \"https://fhir.example.org/#x\": a "
+		      "fragment ('#') is not allowed " ISSUER_ALLOWED);
+}
+
+static void test_redirect_uri_good(void **state)
+{
+	static const char *const good[] = {
+	    "http://127.0.0.1/callback",
+	    "http://127.0.0.1/",
+	    "http://127.0.0.1:1/cb",
+	    "http://127.0.0.1:65535/oidc/callback",
+	    "http://[::1]/callback",
+	    "http://[::1]:8400/callback",
+	    "https://ehr-idp.example.org/pam/callback",
+	    "https://workstations.hospital.example:8443",
+	};
+	char body[256];
+	struct oidc_config cfg;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(body, sizeof(body), "redirect_uri = %s", good[i]);
+		expect_ok_in("login", body, &cfg);
+		assert_string_equal(cfg.redirect_uri, good[i]);
+		config_free(&cfg);
+	}
+}
+
+static void test_redirect_uri_bad(void **state)
+{
+	static const struct {
+		const char *uri, *why;
+	} bad[] = {
+	    {"http://localhost/callback",
+	     "\"localhost\" is refused, write 127.0.0.1 instead (RFC 8252 "
+	     "8.3: the name may resolve to another address, and the listener "
+	     "binds 127.0.0.1 only)"},
+	    {"http://LocalHost:8080/callback",
+	     "\"localhost\" is refused, write 127.0.0.1 instead (RFC 8252 "
+	     "8.3: the name may resolve to another address, and the listener "
+	     "binds 127.0.0.1 only)"},
+	    {"http://ws17.hospital.local/callback",
+	     "plain http is allowed only for the loopback listener on "
+	     "127.0.0.1 or [::1]; any other redirect must be https"},
+	    {"http://127.0.0.2/callback",
+	     "plain http is allowed only for the loopback listener on "
+	     "127.0.0.1 or [::1]; any other redirect must be https"},
+	    {"http://[::2]/callback",
+	     "plain http is allowed only for the loopback listener on "
+	     "127.0.0.1 or [::1]; any other redirect must be https"},
+	    {"http://127.0.0.1",
+	     "the path is missing (e.g. http://127.0.0.1/callback)"},
+	    {"http://127.0.0.1:8400",
+	     "the path is missing (e.g. http://127.0.0.1/callback)"},
+	    {"http://127.0.0.1:0/callback",
+	     "malformed port (expected :1 to :65535)"},
+	    {"http://127.0.0.1:65536/callback",
+	     "malformed port (expected :1 to :65535)"},
+	    {"http://127.0.0.1:/callback",
+	     "malformed port (expected :1 to :65535)"},
+	    {"http://127.0.0.1/callback?x=1", "a query ('?') is not allowed"},
+	    {"https://ehr.example.org/cb#done",
+	     "a fragment ('#') is not allowed"},
+	    {"HTTP://127.0.0.1/callback", "write the scheme in lower case"},
+	    {"urn:ietf:wg:oauth:2.0:oob", "not an http or https URL"},
+	    {"com.example.app:/callback", "not an http or https URL"},
+	    {"https://user@ehr.example.org/cb",
+	     "user information ('user@') is not allowed"},
+	};
+	char body[256], why[1024];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(body, sizeof(body), "redirect_uri = %s", bad[i].uri);
+		snprintf(why, sizeof(why),
+			 "redirect_uri = \"%s\": %s " REDIRECT_ALLOWED,
+			 bad[i].uri, bad[i].why);
+		expect_bad_in("login", body, why);
+	}
+}
+
+static void test_par_and_max_auth_age(void **state)
+{
+	struct oidc_config cfg;
+
+	(void)state;
+	expect_ok_in("login", "par = on", &cfg);
+	assert_true(cfg.par);
+	config_free(&cfg);
+	expect_ok_in("claims", "max_auth_age = 86400", &cfg);
+	assert_int_equal(cfg.max_auth_age, 86400);
+	config_free(&cfg);
+	expect_ok_in("claims", "max_auth_age = 0", &cfg);
+	assert_int_equal(cfg.max_auth_age, 0);
+	config_free(&cfg);
+
+	expect_bad_in("login", "par = required",
+		      "par = \"required\": not a yes/no value (allowed: yes no "
+		      "true false on off 1 0)");
+	expect_bad_in("claims", "max_auth_age = 86401",
+		      "max_auth_age = \"86401\": out of range (allowed: an "
+		      "integer from 0 to 86400)");
+	expect_bad_in("claims", "max_auth_age = -1",
+		      "max_auth_age = \"-1\": out of range (allowed: an "
+		      "integer from 0 to 86400)");
+	expect_bad_in("claims", "max_auth_age = 10m",
+		      "max_auth_age = \"10m\": not a whole number (allowed: an "
+		      "integer from 0 to 86400)");
+}
+
+static void test_word_lists(void **state)
+{
+	static const char *const keys[] = {"required_acr", "required_amr",
+					   "allowed_roles"};
+	char body[256], why[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		snprintf(body, sizeof(body), "%s = nurse nurs\xff", keys[i]);
+		snprintf(why, sizeof(why),
+			 "%s = \"nurse nurs\\xff\": \"nurs\\xff\" is not "
+			 "valid UTF-8 text " WORDS_ALLOWED,
+			 keys[i]);
+		expect_bad_in("claims", body, why);
+	}
+	/* Overlong forms, surrogates and C1 controls are refused too. */
+	expect_bad_in("claims", "required_amr = \xc0\xafpwd",
+		      "required_amr = \"\\xc0\\xafpwd\": \"\\xc0\\xafpwd\" is "
+		      "not valid UTF-8 text " WORDS_ALLOWED);
+	expect_bad_in("claims", "required_amr = \xed\xa0\x80",
+		      "required_amr = \"\\xed\\xa0\\x80\": \"\\xed\\xa0\\x80\" "
+		      "is not valid UTF-8 text " WORDS_ALLOWED);
+	expect_bad_in("claims",
+		      "required_acr = a\xc2\x85"
+		      "b",
+		      "required_acr = \"a\\xc2\\x85b\": \"a\\xc2\\x85b\" "
+		      "contains a control character " WORDS_ALLOWED);
+	expect_bad_in("claims", "required_amr = pwd mfa pwd",
+		      "required_amr = \"pwd mfa pwd\": \"pwd\" is listed "
+		      "twice " WORDS_ALLOWED);
+	expect_bad_in("claims", "required_acr =",
+		      "required_acr has an empty value " WORDS_ALLOWED);
+}
+
+#define EMPTY_NAME                                                             \
+	"has an empty name (a '.' at the start or end, or two in a row)"
+#define BAD_CHAR "contains a character other than A-Z a-z 0-9 _ : - and '.'"
+
+static void test_role_claim(void **state)
+{
+	static const char *const good[] = {
+	    "roles",	      "realm_access.roles",
+	    "cognito:groups", "resource_access.ws-client.roles",
+	    "https:x",
+	};
+	static const struct {
+		const char *path, *shown, *why;
+	} bad[] = {
+	    {".roles", ".roles", EMPTY_NAME},
+	    {"realm_access..roles", "realm_access..roles", EMPTY_NAME},
+	    {"realm_access.", "realm_access.", EMPTY_NAME},
+	    {"roles[0]", "roles[0]", BAD_CHAR},
+	    {"https://example.org/roles", "https://example.org/roles",
+	     BAD_CHAR},
+	    {"r\xc3\xb4le", "r\\xc3\\xb4le", BAD_CHAR},
+	};
+	char body[256], why[1024];
+	struct oidc_config cfg;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(body, sizeof(body),
+			 "role_claim = %s\nallowed_roles = nurse", good[i]);
+		expect_ok_in("claims", body, &cfg);
+		assert_string_equal(cfg.role_claim, good[i]);
+		config_free(&cfg);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(body, sizeof(body), "role_claim = %s", bad[i].path);
+		snprintf(why, sizeof(why),
+			 "role_claim = \"%s\": %s " CLAIM_PATH_ALLOWED,
+			 bad[i].shown, bad[i].why);
+		expect_bad_in("claims", body, why);
+	}
+}
+
+static void test_claim_names(void **state)
+{
+	static const char *const keys[] = {"npi_claim", "hpii_claim",
+					   "hpio_claim", "fhir_user_claim"};
+	char body[256], why[512];
+	struct oidc_config cfg;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		snprintf(body, sizeof(body),
+			 "%s = https://hospital.example/npi", keys[i]);
+		expect_ok_in("claims", body, &cfg);
+		config_free(&cfg);
+		snprintf(body, sizeof(body), "%s = provider npi", keys[i]);
+		snprintf(
+		    why, sizeof(why),
+		    "%s = \"provider npi\": contains whitespace " CLAIM_ALLOWED,
+		    keys[i]);
+		expect_bad_in("claims", body, why);
+		snprintf(body, sizeof(body), "%s = npi\xfe", keys[i]);
+		snprintf(why, sizeof(why),
+			 "%s = \"npi\\xfe\": is not valid UTF-8 "
+			 "text " CLAIM_ALLOWED,
+			 keys[i]);
+		expect_bad_in("claims", body, why);
+	}
+	expect_bad_in(
+	    "claims", "npi_claim = a\tb",
+	    "npi_claim = \"a\\x09b\": contains whitespace " CLAIM_ALLOWED);
+	expect_ok_in("claims", "npi_claim = NPI\nrequire_npi = no", &cfg);
+	assert_string_equal(cfg.npi_claim, "NPI");
+	assert_false(cfg.require_npi);
+	config_free(&cfg);
+	expect_bad_in("claims", "require_npi = sometimes",
+		      "require_npi = \"sometimes\": not a yes/no value "
+		      "(allowed: yes no true false on off 1 0)");
+}
+
+static void test_fhir_user_types(void **state)
+{
+	static const char *const want[] = {"Practitioner", "PractitionerRole",
+					   "Patient", "RelatedPerson", NULL};
+	struct oidc_config cfg;
+
+	(void)state;
+	expect_ok_in("claims",
+		     "fhir_user_types = Practitioner PractitionerRole Patient "
+		     "RelatedPerson",
+		     &cfg);
+	assert_algs(cfg.fhir_user_types, want);
+	config_free(&cfg);
+
+	expect_bad_in("claims", "fhir_user_types = practitioner",
+		      "fhir_user_types = \"practitioner\": \"practitioner\" is "
+		      "not a FHIR resource type name (a capital letter, then "
+		      "letters only, e.g. PractitionerRole) " FHIR_ALLOWED);
+	expect_bad_in(
+	    "claims", "fhir_user_types = Practitioner/123",
+	    "fhir_user_types = \"Practitioner/123\": "
+	    "\"Practitioner/123\" is not a FHIR resource type name (a "
+	    "capital letter, then letters only, e.g. "
+	    "PractitionerRole) " FHIR_ALLOWED);
+	expect_bad_in("claims", "fhir_user_types = Practitioner,Patient",
+		      "fhir_user_types = \"Practitioner,Patient\": "
+		      "\"Practitioner,Patient\" is not a FHIR resource type "
+		      "name (a capital letter, then letters only, e.g. "
+		      "PractitionerRole) " FHIR_ALLOWED);
+	expect_bad_in(
+	    "claims", "fhir_user_types = Practitioner2",
+	    "fhir_user_types = \"Practitioner2\": \"Practitioner2\" is "
+	    "not a FHIR resource type name (a capital letter, then "
+	    "letters only, e.g. PractitionerRole) " FHIR_ALLOWED);
+}
+
+/* Rules between keys: the message names the file, the line of the key that
+ * is set, both keys and the fix. */
+static void test_cross_client_auth(void **state)
+{
+	static const struct {
+		const char *body, *why;
+	} cases[] = {
+	    {"client_secret_file = /etc/security/oidc.secret",
+	     ":5: client_secret_file is set but client_auth = none (fix: set "
+	     "client_auth = client_secret_basic or client_secret_post, or "
+	     "remove client_secret_file)"},
+	    {"client_key_file = /etc/security/client.key",
+	     ":5: client_key_file is set but client_auth = none (fix: set "
+	     "client_auth = private_key_jwt, tls_client_auth or "
+	     "self_signed_tls_client_auth, or remove client_key_file)"},
+	    {"client_auth = none\nclient_cert_file = /etc/security/c.pem",
+	     ":6: client_cert_file is set but client_auth = none (fix: set "
+	     "client_auth = tls_client_auth or self_signed_tls_client_auth, "
+	     "or remove client_cert_file)"},
+	    {"client_pkcs12_file = /etc/security/c.p12",
+	     ":5: client_pkcs12_file is set but client_auth = none (fix: set "
+	     "client_auth = tls_client_auth or self_signed_tls_client_auth, "
+	     "or remove client_pkcs12_file)"},
+	    {"client_auth = client_secret_basic\n"
+	     "client_secret_file = /etc/security/oidc.secret\n"
+	     "client_key_file = /etc/security/client.key",
+	     ":7: client_key_file is set but client_auth = client_secret_basic "
+	     "(fix: set client_auth = private_key_jwt, tls_client_auth or "
+	     "self_signed_tls_client_auth, or remove client_key_file)"},
+	    {"client_auth = private_key_jwt\n"
+	     "client_key_file = /etc/security/client.key\n"
+	     "client_secret_file = /etc/security/oidc.secret",
+	     ":7: client_secret_file is set but client_auth = private_key_jwt "
+	     "(fix: set client_auth = client_secret_basic or "
+	     "client_secret_post, or remove client_secret_file)"},
+	    {"client_auth = client_secret_basic",
+	     ":5: client_auth = client_secret_basic needs client_secret_file "
+	     "(fix: add client_secret_file = the path of a root-owned file of "
+	     "mode 0600 that holds the secret)"},
+	    {"client_auth = client_secret_post",
+	     ":5: client_auth = client_secret_post needs client_secret_file "
+	     "(fix: add client_secret_file = the path of a root-owned file of "
+	     "mode 0600 that holds the secret)"},
+	    {"client_auth = private_key_jwt",
+	     ":5: client_auth = private_key_jwt needs client_key_file (fix: "
+	     "add client_key_file = the path of the PEM private key whose "
+	     "public key is registered at the provider)"},
+	    {"client_auth = tls_client_auth",
+	     ":5: client_auth = tls_client_auth needs client_cert_file and "
+	     "client_key_file, or client_pkcs12_file (fix: add the PEM "
+	     "certificate and key files, or one PKCS#12 file)"},
+	    {"client_auth = self_signed_tls_client_auth",
+	     ":5: client_auth = self_signed_tls_client_auth needs "
+	     "client_cert_file and client_key_file, or client_pkcs12_file "
+	     "(fix: add the PEM certificate and key files, or one PKCS#12 "
+	     "file)"},
+	    {"client_auth = tls_client_auth\n"
+	     "client_cert_file = /etc/security/c.pem",
+	     ":6: client_cert_file is set but client_key_file is not (fix: add "
+	     "client_key_file = the path of the certificate's PEM private "
+	     "key)"},
+	    {"client_auth = tls_client_auth\n"
+	     "client_key_file = /etc/security/c.key",
+	     ":6: client_key_file is set but client_cert_file is not, and "
+	     "client_auth = tls_client_auth needs both (fix: add "
+	     "client_cert_file = the path of the PEM certificate)"},
+	    {"client_auth = tls_client_auth\n"
+	     "client_pkcs12_file = /etc/security/c.p12\n"
+	     "client_cert_file = /etc/security/c.pem\n"
+	     "client_key_file = /etc/security/c.key",
+	     ":7: client_pkcs12_file and client_cert_file are both set (fix: "
+	     "use either client_cert_file with client_key_file, or "
+	     "client_pkcs12_file alone)"},
+	    {"client_auth = self_signed_tls_client_auth\n"
+	     "client_key_file = /etc/security/c.key\n"
+	     "client_pkcs12_file = /etc/security/c.p12",
+	     ":6: client_pkcs12_file and client_key_file are both set (fix: "
+	     "use either client_cert_file with client_key_file, or "
+	     "client_pkcs12_file alone)"},
+	    {"client_auth = tls_client_auth\n"
+	     "client_cert_file = /etc/security/c.pem\n"
+	     "client_key_file = /etc/security/c.key\n"
+	     "client_pkcs12_passphrase_file = /etc/security/c.pass",
+	     ":8: client_pkcs12_passphrase_file is set but client_pkcs12_file "
+	     "is not (fix: add client_pkcs12_file, or remove "
+	     "client_pkcs12_passphrase_file)"},
+	    {"client_assertion_alg = RS384",
+	     ":5: client_assertion_alg is set but client_auth = none (fix: set "
+	     "client_auth = private_key_jwt, or remove client_assertion_alg)"},
+	    {"client_auth = tls_client_auth\n"
+	     "client_pkcs12_file = /etc/security/c.p12\n"
+	     "client_assertion_alg = ES256",
+	     ":7: client_assertion_alg is set but client_auth = "
+	     "tls_client_auth (fix: set client_auth = private_key_jwt, or "
+	     "remove client_assertion_alg)"},
+	    {"assertion_audience = issuer",
+	     ":5: assertion_audience is set but client_auth = none (fix: set "
+	     "client_auth = private_key_jwt, or remove assertion_audience)"},
+	};
+	char text[1024], want[1024];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		with_section(text, sizeof(text), "provider", cases[i].body);
+		snprintf(want, sizeof(want), NAME "%s", cases[i].why);
+		expect_error(text, want);
+	}
+}
+
+static void test_cross_claims_and_proxy(void **state)
+{
+	struct oidc_config cfg;
+
+	(void)state;
+	expect_error(MINIMAL "no_proxy = localhost\n",
+		     NAME ":4: no_proxy is set but proxy is not (fix: add "
+			  "proxy = http://HOST:PORT, or remove no_proxy; proxy "
+			  "variables in the environment are ignored)");
+	expect_error(MINIMAL "[claims]\nleeway = 30\nrole_claim = roles\n", NAME
+		     ":6: role_claim is set but allowed_roles is not (fix: "
+		     "add allowed_roles = the roles that may log in, or "
+		     "remove role_claim)");
+	expect_error(MINIMAL "[claims]\nallowed_roles = physician nurse\n", NAME
+		     ":5: allowed_roles is set but role_claim is not (fix: "
+		     "add role_claim = the claim that holds the roles, "
+		     "e.g. realm_access.roles, or remove allowed_roles)");
+	expect_error(MINIMAL "[claims]\nrequire_npi = yes\n",
+		     NAME ":5: require_npi = yes needs npi_claim (fix: add "
+			  "npi_claim = the claim that holds the NPI, e.g. npi, "
+			  "or set require_npi = no)");
+	/* The rules look at the whole file: order does not matter. */
+	expect_ok(MINIMAL "[claims]\nrequire_npi = yes\nallowed_roles = nurse\n"
+			  "[provider]\nproxy = http://proxy:3128\n"
+			  "[claims]\nnpi_claim = npi\nrole_claim = roles\n"
+			  "[provider]\nno_proxy = .local\n",
+		  &cfg);
+	assert_true(cfg.require_npi);
+	config_free(&cfg);
+	/* SMART keys stand alone. */
+	expect_ok(MINIMAL "fhir_base_url = https://fhir.example.org/r4\n",
+		  &cfg);
+	config_free(&cfg);
+	expect_ok(MINIMAL "fhir_base_url = https://fhir.example.org/r4\n"
+			  "[claims]\nfhir_user_types = Practitioner\n",
+		  &cfg);
+	config_free(&cfg);
+	expect_ok(MINIMAL "[claims]\nfhir_user_types = Practitioner\n", &cfg);
+	config_free(&cfg);
+	/* hpii_claim and hpio_claim need nothing else. */
+	expect_ok(MINIMAL "[claims]\nhpii_claim = hpii\nhpio_claim = hpio\n",
+		  &cfg);
+	config_free(&cfg);
+}
+
+/* The example that is installed as documentation parses, and says what its
+ * comments say. */
+static void test_example_conf(void **state)
+{
+	static char buf[CONFIG_MAX_SIZE + 1];
+	const char *top = getenv("top_srcdir");
+	char path[512];
+	struct oidc_config cfg;
+	struct oidc_err e;
+	size_t len;
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/conf/pam_oidc.conf",
+		 top != NULL && top[0] != '\0' ? top : ".");
+	f = fopen(path, "rb");
+	if (f == NULL)
+		print_error("cannot open %s (run from the source tree or set "
+			    "top_srcdir)\n",
+			    path);
+	assert_non_null(f);
+	len = fread(buf, 1, sizeof(buf) - 1, f);
+	assert_int_equal(fclose(f), 0);
+	oidc_err_clear(&e);
+	assert_int_equal(config_defaults(&cfg, &e), OIDC_OK);
+	if (config_parse(path, buf, len, &cfg, &e) != OIDC_OK)
+		print_error("%s\n", e.reason);
+	assert_int_equal(e.rc, OIDC_OK);
+	assert_string_equal(cfg.issuer,
+			    "https://ehr-idp.example.org/realms/clinical");
+	assert_string_equal(cfg.client_id, "workstation");
+	assert_int_equal(cfg.client_auth, CLIENT_AUTH_NONE);
+	assert_int_equal(cfg.flow, FLOW_DEVICE);
+	assert_string_equal(cfg.redirect_uri, "http://127.0.0.1/callback");
+	assert_string_equal(cfg.cache_dir, PAM_OIDC_CACHE_DIR);
+	assert_string_equal(cfg.fhir_user_claim, "fhirUser");
+	assert_null(cfg.role_claim);
+	assert_null(cfg.map_file);
+	config_free(&cfg);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Fixture files in tests/unit/config: the first line of each is a comment
  * "# expect: ok" or "# expect: " and the message after the file name. */
 
@@ -1045,7 +1946,7 @@ static void test_fixture_files(void **state)
 		count++;
 	}
 	assert_int_equal(closedir(d), 0);
-	assert_true(count >= 6);
+	assert_true(count >= 14);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1097,8 +1998,23 @@ static void test_alloc_failures(void **state)
 	static const char text[] =
 	    MINIMAL "ca_file = /etc/ssl/certs/ca.pem\n"
 		    "scopes = openid profile fhirUser\n"
+		    "client_auth = private_key_jwt\n"
+		    "client_key_file = /etc/security/client.key\n"
+		    "client_assertion_alg = ES384\n"
+		    "proxy = http://proxy:3128\n"
+		    "no_proxy = localhost .hospital.local\n"
+		    "cache_dir = /var/cache/oidc\n"
+		    "fhir_base_url = https://fhir.example.org/r4\n"
+		    "[login]\nredirect_uri = http://[::1]:8400/cb\n"
 		    "[claims]\nallowed_algs = ES256 RS256\n"
+		    "required_acr = phr\nrequired_amr = mfa pwd\n"
+		    "role_claim = realm_access.roles\n"
+		    "allowed_roles = physician nurse\n"
+		    "npi_claim = npi\nhpii_claim = hpii\nhpio_claim = hpio\n"
+		    "fhir_user_claim = fhirUser\n"
+		    "fhir_user_types = Practitioner\n"
 		    "[mapping]\nusername_claim = email\n"
+		    "map_file = /etc/security/pam_oidc.map\n"
 		    "[audit]\naudit_file = /var/log/oidc\n";
 	struct oidc_config cfg;
 	struct oidc_err e;
@@ -1124,9 +2040,11 @@ static void test_alloc_failures(void **state)
 		assert_null(cfg.path);
 		assert_null(cfg.scopes);
 		assert_null(cfg.allowed_algs);
+		assert_null(cfg.no_proxy);
+		assert_null(cfg.cache_dir);
 		config_free(&cfg);
 	}
-	assert_true(n > 10); /* every allocation was tried */
+	assert_true(n > 40); /* every allocation was tried */
 #else
 	(void)state;
 	print_message("build with -DWRAP_ALLOC -Wl,--wrap=malloc,--wrap=calloc,"
@@ -1421,6 +2339,25 @@ int main(void)
 	    cmocka_unit_test(test_first_error_wins),
 	    cmocka_unit_test(test_long_value_cut),
 	    cmocka_unit_test(test_flow_names),
+	    cmocka_unit_test(test_new_defaults),
+	    cmocka_unit_test(test_every_new_key),
+	    cmocka_unit_test(test_flow_auto),
+	    cmocka_unit_test(test_client_auth_methods),
+	    cmocka_unit_test(test_credential_paths),
+	    cmocka_unit_test(test_assertion_alg_and_audience),
+	    cmocka_unit_test(test_proxy),
+	    cmocka_unit_test(test_no_proxy),
+	    cmocka_unit_test(test_fhir_base_url),
+	    cmocka_unit_test(test_redirect_uri_good),
+	    cmocka_unit_test(test_redirect_uri_bad),
+	    cmocka_unit_test(test_par_and_max_auth_age),
+	    cmocka_unit_test(test_word_lists),
+	    cmocka_unit_test(test_role_claim),
+	    cmocka_unit_test(test_claim_names),
+	    cmocka_unit_test(test_fhir_user_types),
+	    cmocka_unit_test(test_cross_client_auth),
+	    cmocka_unit_test(test_cross_claims_and_proxy),
+	    cmocka_unit_test(test_example_conf),
 	    cmocka_unit_test(test_fixture_files),
 	    cmocka_unit_test(test_alloc_failures),
 	};

@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "../../helper/claims.h"
 #include "../../helper/jose.h"
 #include "../../helper/json.h"
 
@@ -205,10 +206,13 @@ static void expect_ok(int rc, const struct oidc_err *e)
 	}
 }
 
+/* A rejection whose reason contains want and starts with the name of a rule
+ * (claims.h); want usually starts with that name too. */
 static void expect_reject(int rc, const struct oidc_err *e, const char *want)
 {
 	if (rc != OIDC_EREJECT || e->rc != OIDC_EREJECT ||
-	    strstr(e->reason, want) == NULL) {
+	    strstr(e->reason, want) == NULL ||
+	    oidc_rule_of(e->reason) == NULL) {
 		print_error("expected rejection \"%s\", got rc %d: \"%s\"\n",
 			    want, rc, e->reason);
 		fail();
@@ -386,7 +390,7 @@ static void test_rfc7515_a2_wrong_key(void **state)
 	(void)state;
 
 	expect_reject(check_token(tok, set, algs_all, &e), &e,
-		      "signature invalid (alg RS256, kid \"rsa-gen\")");
+		      "signature: invalid (alg RS256, kid \"rsa-gen\")");
 	jwks_free(set);
 	free(tok);
 }
@@ -401,15 +405,43 @@ static void test_rfc7515_a2_tampered(void **state)
 	(void)state;
 
 	expect_reject(check_token(bad, set, algs_all, &e), &e,
-		      "signature invalid (alg RS256, kid \"rsa1\")");
+		      "signature: invalid (alg RS256, kid \"rsa1\")");
 	/* one signature bit flipped ('c' -> 'd' in the first character) */
 	badsig[strrchr(badsig, '.') - badsig + 1] = 'd';
 	expect_reject(check_token(badsig, set, algs_all, &e), &e,
-		      "signature invalid");
-	/* signature cut short (252 bytes) */
+		      "signature: invalid");
+	/* signature cut short (252 bytes): RSA signatures are exactly the
+	 * modulus size (RFC 8017 8.2.2) */
 	badsig[strlen(badsig) - 6] = '\0';
 	expect_reject(check_token(badsig, set, algs_all, &e), &e,
-		      "signature invalid");
+		      "signature length: RSA signature must be 256 bytes (the "
+		      "modulus size of key \"rsa1\"), got 252");
+	/* one byte too many (257) */
+	{
+		const char *d2 = strrchr(tok, '.');
+		unsigned char *sig = NULL, *longer;
+		size_t n = 0;
+		char *s64, *t2;
+
+		assert_int_equal(
+		    b64url_decode(d2 + 1, strlen(d2 + 1), &sig, &n), 0);
+		longer = calloc(1, n + 1);
+		assert_non_null(longer);
+		memcpy(longer + 1, sig, n); /* a leading zero byte */
+		s64 = b64url_encode(longer, n + 1);
+		assert_non_null(s64);
+		t2 = malloc(strlen(tok) + 8);
+		assert_non_null(t2);
+		snprintf(t2, strlen(tok) + 8, "%.*s.%s", (int)(d2 - tok), tok,
+			 s64);
+		expect_reject(check_token(t2, set, algs_all, &e), &e,
+			      "signature length: RSA signature must be 256 "
+			      "bytes");
+		free(t2);
+		free(s64);
+		free(longer);
+		free(sig);
+	}
 	free(badsig);
 	free(bad);
 	jwks_free(set);
@@ -427,9 +459,9 @@ static void test_rfc7515_a3_es256(void **state)
 
 	expect_ok(check_token(tok, set, algs_all, &e), &e);
 	expect_reject(check_token(tok, other, algs_all, &e), &e,
-		      "signature invalid (alg ES256, kid \"ec-gen\")");
+		      "signature: invalid (alg ES256, kid \"ec-gen\")");
 	expect_reject(check_token(bad, set, algs_all, &e), &e,
-		      "signature invalid (alg ES256");
+		      "signature: invalid (alg ES256");
 	jwks_free(other);
 	jwks_free(set);
 	free(bad);
@@ -447,10 +479,11 @@ static void test_rfc7515_a4_es512(void **state)
 
 	expect_ok(check_raw(tok, set, algs_all, &e), &e);
 	expect_reject(check_raw(tok, other, algs_all, &e), &e,
-		      "signature invalid (alg ES512");
+		      "signature: invalid (alg ES512");
 	/* as a login token it is refused: the payload "Payload" is no JSON */
 	oidc_err_clear(&e);
-	expect_reject(jws_parse(tok, strlen(tok), &jws, &e), &e, "JWS payload");
+	expect_reject(jws_parse(tok, strlen(tok), &jws, &e), &e,
+		      "payload json: JWS payload");
 	assert_null(jws);
 	jwks_free(other);
 	jwks_free(set);
@@ -470,13 +503,13 @@ static void test_rfc8037_a4_ed25519(void **state)
 	assert_int_equal(jwks_count(set), 1);
 	expect_ok(check_raw(tok, set, algs_all, &e), &e);
 	expect_reject(check_raw(tok, other, algs_all, &e), &e,
-		      "signature invalid (alg EdDSA, kid \"ed-gen\")");
+		      "signature: invalid (alg EdDSA, kid \"ed-gen\")");
 	/* the same key over a JSON payload, through jws_parse */
 	expect_ok(check_token(tok_json, set, algs_all, &e), &e);
 	expect_reject(check_token(tok_json, other, algs_all, &e), &e,
-		      "signature invalid (alg EdDSA");
+		      "signature: invalid (alg EdDSA");
 	expect_reject(check_token(bad, set, algs_all, &e), &e,
-		      "signature invalid (alg EdDSA");
+		      "signature: invalid (alg EdDSA");
 	jwks_free(other);
 	jwks_free(set);
 	free(bad);
@@ -526,9 +559,9 @@ static void test_generated_algs(void **state)
 		struct oidc_err e;
 
 		expect_reject(check_token(ps_as_rs, set, algs_all, &e), &e,
-			      "signature invalid (alg RS256");
+			      "signature: invalid (alg RS256");
 		expect_reject(check_token(rs_as_ps, set, only_ps256, &e), &e,
-			      "signature invalid (alg PS256");
+			      "signature: invalid (alg PS256");
 		jwks_free(set);
 		free(rs_as_ps);
 		free(ps_as_rs);
@@ -552,15 +585,15 @@ static void test_alg_none(void **state)
 	(void)state;
 
 	expect_reject(check_token(tok, set, algs_all, &e), &e,
-		      "alg none refused");
+		      "alg: none refused");
 	/* even when the configuration lists it */
 	expect_reject(check_token(tok, set, with_none, &e), &e,
-		      "alg none refused");
+		      "alg: none refused");
 	/* with a signature attached, and in other spellings */
 	expect_reject(check_token(upper, set, with_none, &e), &e,
-		      "alg NONE refused");
+		      "alg: NONE refused");
 	expect_reject(check_token(mixed, set, with_none, &e), &e,
-		      "alg nOnE refused");
+		      "alg: nOnE refused");
 	jwks_free(set);
 	free(mixed);
 	free(upper);
@@ -578,7 +611,7 @@ static void test_hs256_key_confusion(void **state)
 	(void)state;
 
 	expect_reject(check_token(tok, set, with_hs, &e), &e,
-		      "alg HS256 refused");
+		      "alg: HS256 refused");
 	/* jws_verify refuses it on its own too, if handed such a token */
 	jws = calloc(1, sizeof(*jws));
 	assert_non_null(jws);
@@ -590,7 +623,7 @@ static void test_hs256_key_confusion(void **state)
 	jws->sig_len = 32;
 	oidc_err_clear(&e);
 	expect_reject(jws_verify(jws, set, with_hs, &e), &e,
-		      "alg HS256 refused");
+		      "alg: HS256 refused");
 	jws_free(jws);
 	jwks_free(set);
 	free(tok);
@@ -610,19 +643,24 @@ static void test_kty_mismatch(void **state)
 	(void)state;
 
 	/* an RS256 token presented against an EC key */
-	expect_reject(check_token(rs_kid, ec, algs_all, &e), &e,
-		      "alg RS256 needs kty RSA, key \"k1\" has kty EC");
+	expect_reject(
+	    check_token(rs_kid, ec, algs_all, &e), &e,
+	    "key type: alg RS256 needs kty RSA, key \"k1\" has kty EC");
 	/* without kid: no key of the right type at all */
 	expect_reject(check_token(a2, ec, algs_all, &e), &e,
-		      "no key in the JWKS fits alg RS256 (RSA)");
+		      "kid: the token has no kid and no key in the JWKS fits "
+		      "alg RS256 (RSA)");
 	/* ES256 with a P-384 key */
 	expect_reject(check_token(es_kid, p384, algs_all, &e), &e,
-		      "alg ES256 needs curve P-256, key \"k1\" is on P-384");
+		      "key type: alg ES256 needs curve P-256, key \"k1\" is on "
+		      "P-384");
 	/* ES256 and EdDSA tokens against an RSA key */
-	expect_reject(check_token(es_kid, rsa, algs_all, &e), &e,
-		      "alg ES256 needs kty EC, key \"k1\" has kty RSA");
-	expect_reject(check_token(ed_kid, rsa, algs_all, &e), &e,
-		      "alg EdDSA needs kty OKP, key \"k1\" has kty RSA");
+	expect_reject(
+	    check_token(es_kid, rsa, algs_all, &e), &e,
+	    "key type: alg ES256 needs kty EC, key \"k1\" has kty RSA");
+	expect_reject(
+	    check_token(ed_kid, rsa, algs_all, &e), &e,
+	    "key type: alg EdDSA needs kty OKP, key \"k1\" has kty RSA");
 	jwks_free(rsa);
 	jwks_free(p384);
 	jwks_free(ec);
@@ -651,7 +689,8 @@ static void test_ecdsa_der_signature(void **state)
 	oidc_err_clear(&e);
 	assert_int_equal(jws_parse(der, strlen(der), &jws, &e), OIDC_OK);
 	snprintf(want, sizeof(want),
-		 "ECDSA signature must be 64 bytes r||s, got %zu",
+		 "signature length: ECDSA signature must be 64 bytes r||s, "
+		 "got %zu",
 		 jws->sig_len);
 	assert_true(jws->sig_len >= 68 && jws->sig_len <= 72);
 	jws_free(jws);
@@ -662,7 +701,8 @@ static void test_ecdsa_der_signature(void **state)
 	assert_non_null(short_sig);
 	short_sig[strlen(short_sig) - 2] = '\0';
 	expect_reject(check_token(short_sig, a3set, algs_all, &e), &e,
-		      "ECDSA signature must be 64 bytes r||s, got 63");
+		      "signature length: ECDSA signature must be 64 bytes "
+		      "r||s, got 63");
 	free(short_sig);
 	jwks_free(a3set);
 	jwks_free(set);
@@ -684,11 +724,11 @@ static void test_alg_not_allowed(void **state)
 	(void)state;
 
 	expect_reject(check_token(a2, set, es_ps, &e), &e,
-		      "alg RS256 not in allowed_algs (ES256 PS256)");
+		      "alg: RS256 is not in allowed_algs (ES256 PS256)");
 	expect_reject(check_token(es256k, set, with_k, &e), &e,
-		      "alg ES256K is not supported");
+		      "alg: ES256K is not supported");
 	expect_reject(check_token(lower, set, with_k, &e), &e,
-		      "alg rs256 is not supported");
+		      "alg: rs256 is not supported");
 	/* an empty list is a configuration error, not a pass */
 	oidc_err_clear(&e);
 	assert_int_equal(check_token(a2, set, empty, &e), OIDC_ECONFIG);
@@ -706,22 +746,33 @@ static void test_header_rules(void **state)
 		const char *want; /* NULL: accepted */
 	} cases[] = {
 	    {"{\"alg\":\"RS256\",\"crit\":[\"exp\"],\"exp\":1363284000}",
-	     "crit"},
-	    {"{\"alg\":\"RS256\",\"crit\":[]}", "crit"},
+	     "crit: the JWS header has \"crit\""},
+	    {"{\"alg\":\"RS256\",\"crit\":[]}", "crit: "},
 	    {"{\"alg\":\"RS256\",\"typ\":\"at+jwt\"}",
-	     "typ \"at+jwt\" is not an ID token"},
+	     "typ: \"at+jwt\" is not an ID token"},
 	    {"{\"alg\":\"RS256\",\"typ\":\"application/at+jwt\"}",
-	     "not an ID token"},
-	    {"{\"alg\":\"RS256\",\"typ\":\"AT+JWT\"}", "not an ID token"},
-	    {"{\"alg\":\"RS256\",\"typ\":\"logout+jwt\"}", "not an ID token"},
-	    {"{\"alg\":\"RS256\",\"typ\":\"secevent+jwt\"}", "not an ID token"},
-	    {"{\"alg\":\"RS256\",\"typ\":1}", "typ is not a string"},
-	    {"{\"alg\":\"RS256\",\"kid\":7}", "kid is not a string"},
-	    {"{\"alg\":[\"RS256\"]}", "alg is not a string"},
-	    {"{\"typ\":\"JWT\"}", "no alg"},
+	     "typ: \"application/at+jwt\" is not an ID token"},
+	    {"{\"alg\":\"RS256\",\"typ\":\"AT+JWT\"}",
+	     "typ: \"AT+JWT\" is not an ID token"},
+	    {"{\"alg\":\"RS256\",\"typ\":\"logout+jwt\"}",
+	     "typ: \"logout+jwt\" is not an ID token"},
+	    {"{\"alg\":\"RS256\",\"typ\":\"secevent+jwt\"}",
+	     "typ: \"secevent+jwt\" is not an ID token"},
+	    {"{\"alg\":\"RS256\",\"typ\":1}",
+	     "typ: the JWS header typ is not a string"},
+	    {"{\"alg\":\"RS256\",\"kid\":7}",
+	     "kid: the JWS header kid is not a string"},
+	    {"{\"alg\":[\"RS256\"]}",
+	     "alg: the JWS header alg is not a string"},
+	    {"{\"typ\":\"JWT\"}", "alg: the JWS header has no alg"},
 	    {"{\"alg\":\"RS256\",\"alg\":\"none\"}",
-	     "repeats the member name \"alg\""},
-	    {"[\"RS256\"]", "JWS protected header must be a JSON object"},
+	     "header json: JWS protected header repeats the member name "
+	     "\"alg\""},
+	    {"[\"RS256\"]",
+	     "header json: JWS protected header must be a JSON object"},
+	    {"{\"alg\":\"RS256\",\"kid\":\"\xc0\xaf\"}",
+	     "header json: JWS protected header is not valid JSON: invalid "
+	     "utf-8"},
 	    {"{\"alg\":\"RS256\"} ", NULL},
 	    {"{\"alg\":\"RS256\",\"typ\":\"JWT\"}", NULL},
 	    {"{\"alg\":\"RS256\",\"typ\":\"jwt\",\"cty\":\"x\"}", NULL},
@@ -742,7 +793,7 @@ static void test_header_rules(void **state)
 			/* parses; the signature is over another header */
 			expect_ok(rc, &e);
 			expect_reject(jws_verify(jws, set, algs_all, &e), &e,
-				      "signature invalid");
+				      "signature: invalid");
 		} else {
 			expect_reject(rc, &e, cases[i].want);
 			assert_null(jws);
@@ -770,40 +821,40 @@ static void test_bad_base64url(void **state)
 	/* padding on the signature (256 bytes encode to 342 chars + "==") */
 	snprintf(buf, sizeof(buf), "%s==", a2);
 	expect_reject(check_token(buf, set, algs_all, &e), &e,
-		      "token signature is not base64url: byte 0x3d");
+		      "base64url: token signature has byte 0x3d");
 	/* standard alphabet '+' and '/' instead of '-' and '_' */
 	snprintf(buf, sizeof(buf), "%s", a2);
 	p = strchr(buf + (d2 - a2), '-');
 	assert_non_null(p);
 	*p = '+';
 	expect_reject(check_token(buf, set, algs_all, &e), &e,
-		      "token signature is not base64url: byte 0x2b");
+		      "base64url: token signature has byte 0x2b");
 	snprintf(buf, sizeof(buf), "%s", a2);
 	p = strchr(buf + (d2 - a2), '_');
 	assert_non_null(p);
 	*p = '/';
 	expect_reject(check_token(buf, set, algs_all, &e), &e,
-		      "token signature is not base64url: byte 0x2f");
+		      "base64url: token signature has byte 0x2f");
 	/* whitespace inside the payload, and a line break at the end */
 	snprintf(buf, sizeof(buf), "%.*s %s", (int)(d1 - a2 + 10), a2,
 		 a2 + (d1 - a2 + 10));
 	expect_reject(check_token(buf, set, algs_all, &e), &e,
-		      "token payload is not base64url: byte 0x20");
+		      "base64url: token payload has byte 0x20");
 	snprintf(buf, sizeof(buf), "%s\n", a2);
 	expect_reject(check_token(buf, set, algs_all, &e), &e,
-		      "token signature is not base64url: byte 0x0a");
+		      "base64url: token signature has byte 0x0a");
 	/* padding on the header */
 	snprintf(buf, sizeof(buf), "eyJhbGciOiJSUzI1NiJ9=%s", d1);
 	expect_reject(check_token(buf, set, algs_all, &e), &e,
-		      "token header is not base64url");
+		      "base64url: token header has byte 0x3d");
 	/* impossible length (4n+1) and non-zero trailing bits */
 	snprintf(buf, sizeof(buf), "%.*sAAA%s", (int)(d2 - a2), a2, d2);
 	expect_reject(check_token(buf, set, algs_all, &e), &e,
-		      "token payload is not canonical base64url");
+		      "base64url: token payload is not canonical");
 	snprintf(buf, sizeof(buf), "%s", a2);
 	buf[len - 1] = 'x'; /* "...7Rw" -> "...7Rx" */
 	expect_reject(check_token(buf, set, algs_all, &e), &e,
-		      "token signature is not canonical base64url");
+		      "base64url: token signature is not canonical");
 	jwks_free(set);
 	free(a2);
 }
@@ -819,23 +870,30 @@ static void test_wrong_part_count(void **state)
 	/* two parts: header.payload, signature dropped */
 	snprintf(buf, sizeof(buf), "%.*s", (int)(strrchr(a2, '.') - a2), a2);
 	expect_reject(check_token(buf, set, algs_all, &e), &e,
-		      "token must have 3 dot-separated parts, got 2");
+		      "token format: token must have 3 dot-separated parts, "
+		      "got 2");
 	/* four parts */
 	snprintf(buf, sizeof(buf), "%s.AAAA", a2);
 	expect_reject(check_token(buf, set, algs_all, &e), &e,
-		      "token must have 3 dot-separated parts, got 4");
+		      "token format: token must have 3 dot-separated parts, "
+		      "got 4");
 	/* five: a JWE */
 	expect_reject(
 	    check_token("eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d", set, algs_all, &e),
-	    &e, "encrypted JWE is not supported");
-	expect_reject(check_token("", set, algs_all, &e), &e, "token is empty");
+	    &e,
+	    "token format: token has 5 parts: an encrypted JWE is not "
+	    "supported");
+	expect_reject(check_token("", set, algs_all, &e), &e,
+		      "token format: the token is empty");
 	expect_reject(check_token("..", set, algs_all, &e), &e,
-		      "JWS protected header is empty");
-	expect_reject(check_token("abc", set, algs_all, &e), &e, "got 1");
+		      "header json: JWS protected header is empty");
+	expect_reject(check_token("abc", set, algs_all, &e), &e,
+		      "token format: token must have 3 dot-separated parts, "
+		      "got 1");
 	/* empty signature with a real alg */
 	snprintf(buf, sizeof(buf), "%.*s.", (int)(strrchr(a2, '.') - a2), a2);
 	expect_reject(check_token(buf, set, algs_all, &e), &e,
-		      "token signature is empty");
+		      "token format: the token signature is empty");
 	jwks_free(set);
 	free(a2);
 }
@@ -860,7 +918,7 @@ static void test_kid_selection(void **state)
 	(void)state;
 
 	expect_reject(check_token(nope, set, algs_all, &e), &e,
-		      "no key with kid \"nope\" in the JWKS");
+		      "kid: no key \"nope\" in the provider's JWKS");
 	assert_true(jwks_has_kid(set, "a2"));
 	assert_true(jwks_has_kid(set, "rsa-gen"));
 	assert_false(jwks_has_kid(set, "nope"));
@@ -869,7 +927,8 @@ static void test_kid_selection(void **state)
 	expect_ok(check_token(gen, set, algs_all, &e), &e);
 	/* no kid and two RSA keys: ambiguous, not "try them all" */
 	expect_reject(check_token(a2, set, algs_all, &e), &e,
-		      "token has no kid and 2 keys in the JWKS fit alg RS256");
+		      "kid: the token has no kid and 2 keys in the JWKS fit "
+		      "alg RS256");
 	/* kid null is not a kid: the key is skipped */
 	oidc_err_clear(&e);
 	assert_int_equal(jwks_parse(two_nokid, strlen(two_nokid), &set2, &e),
@@ -896,13 +955,17 @@ static void test_key_use_ops_alg(void **state)
 		const char *want; /* NULL: verifies */
 	} cases[] = {
 	    {"\"use\":\"enc\"",
-	     "key \"(no kid)\" has use \"enc\", not \"sig\""},
-	    {"\"use\":\"enc\",\"kid\":\"e1\"", "key \"e1\" has use \"enc\""},
+	     "key use: key \"(no kid)\" has use \"enc\", not \"sig\""},
+	    {"\"use\":\"enc\",\"kid\":\"e1\"",
+	     "key use: key \"e1\" has use \"enc\""},
+	    {"\"use\":\"sig\\n\",\"kid\":\"e\\u001b\"",
+	     "key use: key \"e?\" has use \"sig?\""},
 	    {"\"key_ops\":[\"encrypt\",\"wrapKey\"]",
-	     "key_ops does not allow \"verify\""},
-	    {"\"key_ops\":[]", "key_ops does not allow \"verify\""},
-	    {"\"alg\":\"RS512\"", "is for alg RS512, token uses RS256"},
-	    {"\"alg\":\"PS256\"", "is for alg PS256, token uses RS256"},
+	     "key ops: key \"(no kid)\" key_ops does not allow \"verify\""},
+	    {"\"key_ops\":[]", "key ops: key \"(no kid)\" key_ops does not"},
+	    {"\"alg\":\"RS512\"",
+	     "key alg: key \"(no kid)\" is for alg RS512, token uses RS256"},
+	    {"\"alg\":\"PS256\"", "key alg: key \"(no kid)\" is for alg PS256"},
 	    {"\"use\":\"sig\"", NULL},
 	    {"\"key_ops\":[\"verify\"]", NULL},
 	    {"\"key_ops\":[\"sign\",\"verify\"]", NULL},
@@ -944,7 +1007,8 @@ static void test_rsa_1024_refused(void **state)
 	jws_free(jws);
 	/* ... and refused for the key size alone */
 	expect_reject(check_token(tok, set, algs_all, &e), &e,
-		      "RSA key \"weak\" has 1024 bits, at least 2048 required");
+		      "key size: RSA key \"weak\" has 1024 bits, at least 2048 "
+		      "required");
 	jwks_free(set);
 	free(tok);
 }
@@ -964,8 +1028,9 @@ static void test_oversized_token(void **state)
 	memset(big, 'A', n);
 	memcpy(big, a2, strlen(a2)); /* a real token, padded with junk */
 	big[n] = '\0';
-	snprintf(want, sizeof(want), "token is %zu bytes, at most %d accepted",
-		 n, JWS_MAX_COMPACT);
+	snprintf(want, sizeof(want),
+		 "token size: token is %zu bytes, at most %d accepted", n,
+		 JWS_MAX_COMPACT);
 	oidc_err_clear(&e);
 	expect_reject(jws_parse(big, n, &jws, &e), &e, want);
 	assert_null(jws);
@@ -973,7 +1038,7 @@ static void test_oversized_token(void **state)
 	memcpy(big, a2, strlen(a2) + 1);
 	oidc_err_clear(&e);
 	expect_reject(jws_parse(big, strlen(a2) + 1, &jws, &e), &e,
-		      "signature is not base64url: byte 0x00");
+		      "base64url: token signature has byte 0x00");
 	free(big);
 	jwks_free(set);
 	free(a2);
@@ -988,12 +1053,15 @@ static void test_jwks_documents(void **state)
 		const char *doc;
 		const char *want;
 	} bad[] = {
-	    {"[]", "JWKS document must be a JSON object"},
-	    {"{}", "no \"keys\" array"},
-	    {"{\"keys\":{}}", "no \"keys\" array"},
-	    {"{\"keys\":[],\"keys\":[]}", "repeats the member name \"keys\""},
-	    {"{\"keys\":[]} x", "trailing data at offset 12"},
-	    {"{\"keys\":[]}{}", "trailing data at offset 11"},
+	    {"[]", "jwks: JWKS document must be a JSON object"},
+	    {"{}", "jwks: the JWKS document has no \"keys\" array"},
+	    {"{\"keys\":{}}", "jwks: the JWKS document has no \"keys\" array"},
+	    {"{\"keys\":[],\"keys\":[]}",
+	     "jwks: JWKS document repeats the member name \"keys\""},
+	    {"{\"keys\":[]} x", "jwks: JWKS document has trailing data at "
+				"offset 12"},
+	    {"{\"keys\":[]}{}", "jwks: JWKS document has trailing data at "
+				"offset 11"},
 	};
 	struct jwk_set *set = NULL;
 	struct oidc_err e;
@@ -1023,7 +1091,8 @@ static void test_jwks_documents(void **state)
 	snprintf(many + n, cap - n, "]}");
 	oidc_err_clear(&e);
 	expect_reject(jwks_parse(many, strlen(many), &set, &e), &e,
-		      "JWKS document has 65 keys, at most 64 supported");
+		      "jwks: the JWKS document has 65 keys, at most 64 "
+		      "supported");
 	free(many);
 }
 
@@ -1054,10 +1123,10 @@ static void test_jwks_skips_bad_keys(void **state)
 	    "\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\","
 	    "\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a4\"}]}");
 	assert_int_equal(jwks_count(set), 0);
-	assert_false(jwks_has_kid(set, "bad"));
+	assert_true(jwks_has_kid(set, "bad")); /* known kid, unusable key */
 	expect_reject(check_token(a3_kid, set, algs_all, &e), &e,
-		      "key \"bad\" in the JWKS is unusable: EC point is not on "
-		      "curve P-256");
+		      "key invalid: key \"bad\" in the JWKS is unusable: EC "
+		      "point is not on curve P-256");
 	jwks_free(set);
 
 	/* wrong coordinate length, unsupported curves, bad members */
@@ -1078,7 +1147,8 @@ static void test_jwks_skips_bad_keys(void **state)
 	    "]}");
 	assert_int_equal(jwks_count(set), 0);
 	expect_reject(check_token(a3_kid, set, algs_all, &e), &e,
-		      "EC P-256 coordinates must be 32 bytes, got x 31, y 32");
+		      "key invalid: key \"bad\" in the JWKS is unusable: EC "
+		      "P-256 coordinates must be 32 bytes, got x 31, y 32");
 	jwks_free(set);
 
 	/* RSA: even exponent, and exponent 1 */
@@ -1101,7 +1171,8 @@ static void test_jwks_skips_bad_keys(void **state)
 	    "h9iaGNj8q2ethFkMLs91kzk2PAcDTW9gb54h4FRWyuXpoQ\"}]}");
 	assert_int_equal(jwks_count(set), 0);
 	expect_reject(check_token(a2_kid, set, algs_all, &e), &e,
-		      "not a valid public key");
+		      "key invalid: key \"priv\" in the JWKS is unusable: RSA "
+		      "modulus or exponent is not a valid public key");
 	jwks_free(set);
 	free(a3_kid);
 	free(a3);
@@ -1118,7 +1189,8 @@ static void test_jwks_skips_bad_keys(void **state)
 		set = load_set(d);
 		assert_int_equal(jwks_count(set), 0);
 		expect_reject(check_token(a2_kid, set, algs_all, &e), &e,
-			      "key publishes private member \"d\"");
+			      "key invalid: key \"priv\" in the JWKS is "
+			      "unusable: key publishes private member \"d\"");
 		jwks_free(set);
 		free(d);
 		free(full);

@@ -130,6 +130,49 @@ static void test_invalid_utf8(void **state)
 	/* bytes outside strings are not JSON at all */
 	assert_refused("{\"a\":1\xc3\xa9}", "test document");
 	assert_accepted("{\"a\":\"\xc3\xa9\"}");
+	/* RFC 3629: what json-c's own check lets through is refused too */
+	assert_refused("{\"a\":\"\xc0\xaf\"}",
+		       "invalid utf-8"); /* overlong / */
+	assert_refused("{\"a\":\"\xe0\x80\xaf\"}", "invalid utf-8");
+	assert_refused("{\"a\":\"\xf0\x80\x80\xaf\"}", "invalid utf-8");
+	assert_refused("{\"a\":\"\xed\xa0\x80\"}", "invalid utf-8"); /* D800 */
+	assert_refused("{\"a\":\"\xed\xbf\xbf\"}", "invalid utf-8"); /* DFFF */
+	assert_refused("{\"a\":\"\xf4\x90\x80\x80\"}", "invalid utf-8");
+	assert_refused("{\"a\":\"\xf5\x80\x80\x80\"}", "invalid utf-8");
+	assert_refused("{\"a\":\"\xe2\x82\"}", "invalid utf-8"); /* cut */
+	assert_refused("{\"a\":\"\xe2\x28\xa1\"}", "invalid utf-8");
+	assert_refused("{\"a\":\"\x80\"}", "invalid utf-8");
+	assert_refused("{\"\xc0\xaf\":1}", "invalid utf-8");
+	/* the edges that are valid */
+	assert_accepted("{\"a\":\"\xc2\x80\xdf\xbf\"}");
+	assert_accepted("{\"a\":\"\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80\"}");
+	assert_accepted("{\"a\":\"\xef\xbf\xbf\"}");
+	assert_accepted("{\"a\":\"\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\"}");
+	assert_accepted("{\"a\":\"\xf0\x9f\x98\x80\"}");
+}
+
+static void test_surrogate_escapes(void **state)
+{
+	struct oidc_err e;
+	json_object *o = NULL;
+	(void)state;
+
+	/* a pair is one character, U+1F600 */
+	assert_int_equal(parse("{\"a\":\"\\ud83d\\ude00\"}", &o, &e), OIDC_OK);
+	assert_string_equal(json_str(o, "a"), "\xf0\x9f\x98\x80");
+	json_object_put(o);
+	assert_accepted("{\"a\":\"\\uDBFF\\uDFFF\"}");
+	/* a lone half would become U+FFFD and hide what was sent */
+	assert_refused("{\"a\":\"\\ud800\"}", "lone high surrogate");
+	assert_refused("{\"a\":\"\\ud800x\"}", "lone high surrogate");
+	assert_refused("{\"a\":\"\\ud800\\u0041\"}", "lone high surrogate");
+	assert_refused("{\"a\":\"\\ud800\\ud800\"}", "lone high surrogate");
+	assert_refused("{\"a\":\"\\ud800\\n\"}", "lone high surrogate");
+	assert_refused("{\"a\":\"\\udc00\"}", "lone low surrogate");
+	assert_refused("{\"a\":\"\\ude00\\ud83d\"}", "lone low surrogate");
+	assert_refused("{\"\\udfff\":1}", "lone low surrogate");
+	/* the end of the buffer right after a high surrogate */
+	assert_refused_len("{\"a\":\"\\ud83d", 12, "surrogate");
 }
 
 static void test_duplicate_top_level(void **state)
@@ -334,6 +377,7 @@ int main(void)
 	    cmocka_unit_test(test_trailing_data),
 	    cmocka_unit_test(test_top_level_not_object),
 	    cmocka_unit_test(test_invalid_utf8),
+	    cmocka_unit_test(test_surrogate_escapes),
 	    cmocka_unit_test(test_duplicate_top_level),
 	    cmocka_unit_test(test_duplicate_nested),
 	    cmocka_unit_test(test_deep_nesting),
