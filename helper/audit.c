@@ -68,6 +68,7 @@ char *audit_format(const struct audit_event *ev)
 	add_kv(&sb, "npi", ev->npi);
 	add_kv(&sb, "role", ev->role);
 	add_kv(&sb, "account", ev->account);
+	add_kv(&sb, "mapping", ev->mapping);
 	add_kv(&sb, "flow", ev->flow);
 	snprintf(dur, sizeof(dur), "%lld", ev->duration_ms);
 	add_kv(&sb, "duration_ms", dur);

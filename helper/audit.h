@@ -14,6 +14,7 @@ struct audit_event {
 	const char *reason;
 	const char *service, *user, *rhost, *tty, *flow;
 	const char *iss, *sub, *npi, *role, *account;
+	const char *mapping; /* which mapping rule matched */
 	long long duration_ms;
 };
 

@@ -70,6 +70,8 @@ const struct oidc_rule oidc_rules[] = {
     {RULE_JWKS, "the JWKS document is refused"},
     {RULE_MAPPING, "no local account for this identity"},
     {RULE_ACCOUNT, "the mapped account is not permitted"},
+    {RULE_SCOPE, "the granted scope lacks openid (or fhirUser)"},
+    {RULE_TOKEN_RESPONSE, "the token response carries no usable ID token"},
     {NULL, NULL},
 };
 

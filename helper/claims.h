@@ -151,6 +151,8 @@
 #define RULE_JWKS "jwks"
 #define RULE_MAPPING "mapping"
 #define RULE_ACCOUNT "account"
+#define RULE_SCOPE "scope"
+#define RULE_TOKEN_RESPONSE "token response"
 
 struct oidc_rule {
 	const char *name;    /* RULE_* */

@@ -1288,44 +1288,6 @@ static int cmd_verify(const struct options *o)
 /* ------------------------------------------------------------------------ */
 /* login                                                                    */
 
-static const char *result_word(enum oidc_rc rc)
-{
-	switch (rc) {
-	case OIDC_OK:
-		return "success";
-	case OIDC_EUNAVAIL:
-		return "unavailable";
-	case OIDC_ECONFIG:
-	case OIDC_EINTERNAL:
-		return "error";
-	case OIDC_EREJECT:
-	case OIDC_EABORT:
-		break;
-	}
-	return "failure";
-}
-
-/* The audit line of a login, as pam_oidc_helper writes it. */
-static void audit_login(const struct login *l, enum oidc_rc rc)
-{
-	struct audit_event ev = {0};
-
-	ev.event = "login";
-	ev.result = result_word(rc);
-	ev.reason = rc == OIDC_OK ? "verified" : l->err.reason;
-	ev.service = l->service;
-	ev.user = l->user;
-	ev.rhost = l->rhost;
-	ev.tty = l->tty;
-	ev.flow = config_flow_name(l->flow);
-	ev.iss = rc == OIDC_OK ? l->iss : l->cfg->issuer;
-	ev.sub = l->sub;
-	ev.npi = l->npi;
-	ev.role = l->role;
-	ev.account = l->account;
-	ev.duration_ms = mono_ms() - l->started_ms;
-	audit_log(&ev, l->cfg->audit_file);
-}
 
 static int cmd_login(const struct options *o)
 {
@@ -1367,7 +1329,7 @@ static int cmd_login(const struct options *o)
 	l.rhost = "";
 	l.tty = tty != NULL ? tty : "";
 	rc = login_run(&l);
-	audit_login(&l, (enum oidc_rc)rc);
+	login_audit(&l, (enum oidc_rc)rc);
 	ui_tty_cleanup(&t);
 	if (rc == OIDC_OK) {
 		print_success(&l, l.account, l.map_rule);

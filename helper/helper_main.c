@@ -14,7 +14,6 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "audit.h"
 #include "config.h"
 #include "json.h"
 #include "login.h"
@@ -96,23 +95,6 @@ static uint32_t verdict_of(enum oidc_rc rc)
 	return PO_R_AUTH_ERR;
 }
 
-static const char *result_word(enum oidc_rc rc)
-{
-	switch (rc) {
-	case OIDC_OK:
-		return "success";
-	case OIDC_EUNAVAIL:
-		return "unavailable";
-	case OIDC_ECONFIG:
-	case OIDC_EINTERNAL:
-		return "error";
-	case OIDC_EREJECT:
-	case OIDC_EABORT:
-		break;
-	}
-	return "failure";
-}
-
 static const char *default_user_msg(enum oidc_rc rc)
 {
 	switch (rc) {
@@ -184,7 +166,6 @@ int main(int argc, char **argv)
 	struct ui ui;
 	struct login l;
 	struct oidc_err cfg_err;
-	struct audit_event ev = {0};
 	struct stat st;
 	const char *msg;
 	enum oidc_rc rc;
@@ -260,21 +241,7 @@ int main(int argc, char **argv)
 		(void)ui.error(&ui, msg);
 	}
 
-	ev.event = "login";
-	ev.result = result_word(rc);
-	ev.reason = rc == OIDC_OK ? "verified" : l.err.reason;
-	ev.service = h.service;
-	ev.user = h.user;
-	ev.rhost = h.rhost;
-	ev.tty = h.tty;
-	ev.flow = config_flow_name(l.flow);
-	ev.iss = rc == OIDC_OK ? l.iss : cfg.issuer;
-	ev.sub = l.sub;
-	ev.npi = l.npi;
-	ev.role = l.role;
-	ev.account = l.account;
-	ev.duration_ms = mono_ms() - l.started_ms;
-	audit_log(&ev, cfg.audit_file);
+	login_audit(&l, rc);
 
 	(void)ui_pam_verdict(fd, verdict_of(rc), rc == OIDC_OK ? l.account : "",
 			     rc == OIDC_OK ? "verified" : l.err.reason);

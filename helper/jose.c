@@ -1133,6 +1133,22 @@ static const EVP_MD *md_of(const char *name)
 	return NULL;
 }
 
+/* Hash data with md into out, with one digest context kept for the
+ * process (the helper is single-threaded). */
+static int digest_of(const EVP_MD *md, const void *data, size_t len,
+		     unsigned char *out, unsigned int *outlen)
+{
+	static EVP_MD_CTX *ctx;
+
+	if (ctx == NULL)
+		ctx = EVP_MD_CTX_new();
+	if (ctx == NULL || EVP_DigestInit_ex2(ctx, md, NULL) != 1 ||
+	    EVP_DigestUpdate(ctx, data, len) != 1 ||
+	    EVP_DigestFinal_ex(ctx, out, outlen) != 1)
+		return 0;
+	return 1;
+}
+
 /* The key's verification context for alg a (see struct jwk_prep). */
 static EVP_PKEY_CTX *prepared(const struct jwk *k, const struct alg_info *a,
 			      const EVP_MD *md)
@@ -1212,9 +1228,9 @@ static int verify_sig(const struct jws *jws, const struct jwk *k,
 		siglen = derlen;
 	}
 	pctx = prepared(k, a, md);
-	if (pctx == NULL ||
-	    EVP_Digest(jws->signing_input, jws->signing_input_len, digest,
-		       &dlen, md, NULL) != 1)
+	if (pctx == NULL || digest_of(md, jws->signing_input,
+				      jws->signing_input_len, digest,
+				      &dlen) != 1)
 		goto out;
 	rc = EVP_PKEY_verify(pctx, sig, siglen, digest, dlen) == 1 ? 1 : 0;
 out:

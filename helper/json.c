@@ -430,8 +430,10 @@ static struct json_tokener *shared_tokener(void)
 		tok = json_tokener_new_ex(JSON_MAX_DEPTH);
 		if (tok == NULL)
 			return NULL;
-		json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
-						JSON_TOKENER_VALIDATE_UTF8);
+		/* UTF-8 is validated, more strictly (RFC 3629: no overlong
+		 * forms, no surrogates), by our own lexer before json-c runs;
+		 * json-c's own pass would only repeat that work. */
+		json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	}
 	json_tokener_reset(tok);
 	return tok;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "util.h"
 
 void login_init(struct login *l, struct oidc_config *cfg, struct ui *ui)
@@ -74,6 +75,46 @@ int login_run(struct login *l)
 out:
 	secure_free(id_token);
 	return rc;
+}
+
+static const char *result_word(enum oidc_rc rc)
+{
+	switch (rc) {
+	case OIDC_OK:
+		return "success";
+	case OIDC_EUNAVAIL:
+		return "unavailable";
+	case OIDC_ECONFIG:
+	case OIDC_EINTERNAL:
+		return "error";
+	case OIDC_EREJECT:
+	case OIDC_EABORT:
+		break;
+	}
+	return "failure";
+}
+
+/* The audit line of a login, as pam_oidc_helper writes it. */
+void login_audit(const struct login *l, enum oidc_rc rc)
+{
+	struct audit_event ev = {0};
+
+	ev.event = "login";
+	ev.result = result_word(rc);
+	ev.reason = rc == OIDC_OK ? "verified" : l->err.reason;
+	ev.service = l->service;
+	ev.user = l->user;
+	ev.rhost = l->rhost;
+	ev.tty = l->tty;
+	ev.flow = config_flow_name(l->flow);
+	ev.iss = rc == OIDC_OK ? l->iss : l->cfg->issuer;
+	ev.sub = l->sub;
+	ev.npi = l->npi;
+	ev.role = l->role;
+	ev.account = l->account;
+	ev.mapping = l->map_rule;
+	ev.duration_ms = mono_ms() - l->started_ms;
+	audit_log(&ev, l->cfg->audit_file);
 }
 
 enum oidc_flow login_pick_flow(const struct login *l)

@@ -75,6 +75,10 @@ int authcode_flow(struct login *l, char **id_token);
 int token_flow(struct login *l, char **id_token);
 int token_flow_accept(struct login *l, const char *id_token);
 
+/* The audit line of this login's decision (audit.h): syslog, and
+ * audit_file when set.  rc is the login's result. */
+void login_audit(const struct login *l, enum oidc_rc rc);
+
 /* Which flow a login uses: cfg->flow, or for auto the device grant when the
  * provider advertises a device_authorization_endpoint, else the code flow. */
 enum oidc_flow login_pick_flow(const struct login *l);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "claims.h"
 #include "json.h"
 #include "login.h"
 #include "mapfile.h"
@@ -183,8 +184,8 @@ int map_account(struct login *l)
 		oidc_user_msg(e, "You signed in as someone else than this "
 				 "account.");
 		rc = oidc_fail(e, OIDC_EREJECT,
-			       "identity maps to account \"%s\", but the login "
-			       "is for \"%s\"",
+			       RULE_ACCOUNT ": identity maps to account \"%s\", "
+			       "but the login is for \"%s\"",
 			       account, l->user);
 		free(account);
 		return rc;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "claims.h"
 #include "clientauth.h"
 #include "http.h"
 #include "json.h"
@@ -104,22 +105,22 @@ int token_response_accept(struct login *l, json_object *doc, char **id_token)
 	*id_token = NULL;
 	if (tok == NULL || tok[0] == '\0')
 		return oidc_fail(e, OIDC_EREJECT,
-				 "token response has no id_token (is the openid "
-				 "scope granted?)");
+				 RULE_TOKEN_RESPONSE ": no id_token (is the "
+						     "openid scope granted?)");
 	if (json_has(doc, "scope") && scope == NULL)
 		return oidc_fail(e, OIDC_EREJECT,
-				 "token response: scope is not a string");
+				 RULE_TOKEN_RESPONSE ": scope is not a string");
 	if (scope != NULL) {
 		if (!scope_has(scope, "openid"))
 			return oidc_fail(e, OIDC_EREJECT,
-					 "scope: the granted scope lacks "
-					 "openid");
+					 RULE_SCOPE ": the granted scope lacks "
+						    "openid");
 		if (l->cfg->fhir_user_types != NULL &&
 		    !scope_has(scope, "fhirUser"))
 			return oidc_fail(e, OIDC_EREJECT,
-					 "scope: the granted scope lacks "
-					 "fhirUser, which fhir_user_types "
-					 "needs");
+					 RULE_SCOPE
+					 ": the granted scope lacks fhirUser, "
+					 "which fhir_user_types needs");
 		free(l->granted_scope);
 		l->granted_scope = strdup(scope);
 	}

@@ -46,13 +46,14 @@ else
 fi
 
 echo "== unit tests under AddressSanitizer and UndefinedBehaviorSanitizer"
+units=$(sed -n 's/^.*\(tests\/unit\/test_[a-z_]*\).*$/\1/p' "$top/Makefile.am" | sort -u | tr '\n' ' ')
 A=$top/build-asan
 rm -rf "$A" && mkdir -p "$A"
 ok=1
 (cd "$A" && "$top/configure" --enable-sanitizers > configure.log 2>&1) || ok=0
 [ $ok = 1 ] && { make -C "$A" -j2 > "$A/make.log" 2>&1 || ok=0; }
 if [ $ok = 1 ]; then
-	make -C "$A" check TESTS="tests/unit/test_config tests/unit/test_json tests/unit/test_jose tests/unit/test_protocol tests/unit/test_qr" || status=1
+	make -C "$A" check TESTS="$units" || status=1
 fi
 if [ $ok = 1 ] && [ -f "$A/test-suite.log" ]; then
 	count_results "$A"
@@ -64,13 +65,22 @@ fi
 
 echo "== make distcheck (unit tests in the unpacked tarball)"
 if make -C "$B" distcheck DISTCHECK_CONFIGURE_FLAGS="--enable-werror" \
-	TESTS="tests/unit/test_config tests/unit/test_json tests/unit/test_jose tests/unit/test_protocol tests/unit/test_qr tests/e2e/docs.sh" \
+	TESTS="$units tests/e2e/docs.sh" \
 	> "$log/distcheck.log" 2>&1; then
 	pass=$((pass + 1))
 	grep -A3 "archives ready for distribution" "$log/distcheck.log"
 else
 	fail=$((fail + 1))
 	tail -n 60 "$log/distcheck.log"
+fi
+
+echo "== make fuzz (every harness, ${FUZZ_TIME:-15} s each, ASan+UBSan)"
+if make -C "$B" fuzz FUZZ_TIME="${FUZZ_TIME:-15}" > "$log/fuzz.log" 2>&1; then
+	pass=$((pass + 1))
+	grep -E "^== fuzz_|^Done " "$log/fuzz.log"
+else
+	fail=$((fail + 1))
+	tail -n 60 "$log/fuzz.log"
 fi
 
 [ $fail -ne 0 ] && status=1

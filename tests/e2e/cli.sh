@@ -264,7 +264,7 @@ t "login prints the account" out_has "^account: alice$"
 t "login prints the verified claims" out_has "^  \"preferred_username\": \"alice\",?$"
 t "login output is safe for the terminal" no_raw_controls
 t "login writes the audit line of a login" \
-	audit_has "result=success reason=verified service=pam-oidc user=alice .*iss=https://127.0.0.1:[0-9]+ sub=alice .*account=alice flow=device"
+	audit_has "result=success reason=verified service=pam-oidc user=alice .*iss=https://127.0.0.1:[0-9]+ sub=alice .*account=alice .*flow=device"
 
 login_cli -c "$CONF" --user alice
 browser alice decline

@@ -48,7 +48,7 @@ browser bob approve
 end_login
 check "identity bob for PAM user alice -> PAM_AUTH_ERR" said "$AUTH_ERR"
 check "audit line says which account the identity maps to" \
-	audit_has "reason=\"identity maps to account \\\\\"bob\\\\\", but the login is for \\\\\"alice\\\\\"\""
+	audit_has "reason=\"account: identity maps to account \\\\\"bob\\\\\", but the login is for \\\\\"alice\\\\\"\""
 
 # 4. an identity that maps to root is refused (allow_root = no)
 start_login oidc-login root

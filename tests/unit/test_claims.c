@@ -137,7 +137,7 @@ static void test_rule_table(void **state)
 	    RULE_DISCOVERY,
 	    RULE_JWKS,
 	    RULE_MAPPING,
-	    RULE_ACCOUNT,
+	    RULE_ACCOUNT, RULE_SCOPE, RULE_TOKEN_RESPONSE,
 	};
 	/* claim names a rule name may start with, spelled as in tokens */
 	static const char *const claim_starts[] = {"auth_time", "at_hash",

@@ -1182,8 +1182,8 @@ static void test_map_account_pam_user(void **state)
 	assert_null(l.account);
 	assert_string_equal(l.map_rule, "map file line 2");
 	assert_string_equal(l.err.reason,
-			    "identity maps to account \"bin\", but the login "
-			    "is for \"daemon\"");
+			    "account: identity maps to account \"bin\", but "
+			    "the login is for \"daemon\"");
 	assert_string_equal(l.err.user_msg,
 			    "You signed in as someone else than this account.");
 	login_free(&l);
