@@ -517,7 +517,6 @@ static int exchange_code(struct login *l, struct authcode *ac, char **id_token)
 	json_object *doc = NULL;
 	char *form = NULL;
 	const char *err;
-	long status = 0;
 	int bad = 0, rc;
 
 	bad |= http_form_add(&form, "grant_type", "authorization_code");
@@ -528,14 +527,9 @@ static int exchange_code(struct login *l, struct authcode *ac, char **id_token)
 		secure_free(form);
 		return oidc_fail(e, OIDC_EINTERNAL, "out of memory");
 	}
-	rc = oauth_post(l, "token endpoint", l->disco.token_endpoint, &form,
-			&status, &doc);
-	if (rc != OIDC_OK)
-		return rc;
-	if (status == 200) {
-		rc = token_response_accept(l, doc, id_token);
+	rc = token_request(l, &form, &doc, id_token);
+	if (rc != OIDC_OK || *id_token != NULL)
 		goto out;
-	}
 	err = json_str(doc, "error");
 	if (err != NULL && strcmp(err, "invalid_grant") == 0) {
 		oidc_user_msg(e, "The sign-in could not be completed "

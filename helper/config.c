@@ -18,6 +18,8 @@
  */
 #include "config.h"
 
+#include "adminfile.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -1649,109 +1651,20 @@ out:
 	return rc;
 }
 
-static const char *file_kind(mode_t mode)
-{
-	if (S_ISDIR(mode))
-		return "a directory";
-	if (S_ISFIFO(mode))
-		return "a FIFO";
-	if (S_ISSOCK(mode))
-		return "a socket";
-	if (S_ISCHR(mode))
-		return "a character device";
-	if (S_ISBLK(mode))
-		return "a block device";
-	return "not a regular file";
-}
-
 int config_load(const char *path, struct oidc_config *cfg, struct oidc_err *e)
 {
 	struct parse_ctx c;
-	struct stat st;
 	char *buf = NULL;
 	size_t len = 0;
-	int fd = -1, rc = OIDC_OK;
+	int rc;
 
 	if (path == NULL)
 		path = PAM_OIDC_CONFIG_PATH;
 	ctx_init(&c, path, e);
-
-	/* O_NONBLOCK: opening a FIFO must not hang; harmless for files. */
-	fd = open(path,
-		  O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		int err = errno;
-
-		if (err == ELOOP && lstat(path, &st) == 0 &&
-		    S_ISLNK(st.st_mode))
-			rc = fail(&c, OIDC_ECONFIG,
-				  "is a symbolic link; refusing to follow it "
-				  "(name the real file instead)");
-		else
-			rc = fail(&c, OIDC_ECONFIG, "cannot open: %s",
-				  strerror(err));
-		goto out;
-	}
-	if (fstat(fd, &st) != 0) {
-		rc = fail(&c, OIDC_ECONFIG, "cannot stat: %s", strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		rc = fail(&c, OIDC_ECONFIG, "is %s, not a regular file",
-			  file_kind(st.st_mode));
-		goto out;
-	}
-	if (st.st_uid != 0) {
-		rc = fail(&c, OIDC_ECONFIG,
-			  "owned by uid %lu, must be owned by root "
-			  "(fix: chown root:root %s; chmod 0644 %s)",
-			  (unsigned long)st.st_uid, c.file, c.file);
-		goto out;
-	}
-	if ((st.st_mode & 022) != 0) {
-		rc = fail(&c, OIDC_ECONFIG,
-			  "writable by group or other (mode %04o) "
-			  "(fix: chown root:root %s; chmod 0644 %s)",
-			  (unsigned)(st.st_mode & 07777), c.file, c.file);
-		goto out;
-	}
-	if (st.st_size > CONFIG_MAX_SIZE) {
-		rc = fail(&c, OIDC_ECONFIG, "file is larger than %d bytes",
-			  CONFIG_MAX_SIZE);
-		goto out;
-	}
-
-	/* Read one byte more than allowed, to notice a file that grew. */
-	buf = malloc(CONFIG_MAX_SIZE + 1);
-	if (buf == NULL) {
-		rc = nomem(&c);
-		goto out;
-	}
-	while (len < CONFIG_MAX_SIZE + 1) {
-		ssize_t n = read(fd, buf + len, CONFIG_MAX_SIZE + 1 - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = fail(&c, OIDC_ECONFIG, "cannot read: %s",
-				  strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (len > CONFIG_MAX_SIZE) {
-		rc = fail(&c, OIDC_ECONFIG, "file is larger than %d bytes",
-			  CONFIG_MAX_SIZE);
-		goto out;
-	}
-	close(fd);
-	fd = -1;
-	rc = config_parse(path, buf, len, cfg, e);
-out:
-	if (fd >= 0)
-		close(fd);
+	rc = admin_file_read(path, c.file, CONFIG_MAX_SIZE,
+			     "name the real file instead", &buf, &len, e);
+	if (rc == OIDC_OK)
+		rc = config_parse(path, buf, len, cfg, e);
 	free(buf);
 	if (rc != OIDC_OK)
 		config_free(cfg);

@@ -151,7 +151,6 @@ static int poll_token(struct login *l, const struct device_auth *da,
 	json_object *doc = NULL;
 	char *form = NULL;
 	const char *err;
-	long status;
 	int rc;
 
 	*pending = false;
@@ -160,14 +159,9 @@ static int poll_token(struct login *l, const struct device_auth *da,
 		secure_free(form);
 		return oidc_fail(e, OIDC_EINTERNAL, "out of memory");
 	}
-	rc = oauth_post(l, "token endpoint", l->disco.token_endpoint, &form,
-			&status, &doc);
-	if (rc != OIDC_OK)
-		return rc;
-	if (status == 200) {
-		rc = token_response_accept(l, doc, id_token);
+	rc = token_request(l, &form, &doc, id_token);
+	if (rc != OIDC_OK || *id_token != NULL)
 		goto out;
-	}
 	err = json_str(doc, "error");
 	if (err != NULL && strcmp(err, "authorization_pending") == 0) {
 		*pending = true;
@@ -184,8 +178,6 @@ static int poll_token(struct login *l, const struct device_auth *da,
 		oidc_user_msg(e, "The code expired \xe2\x80\x94 try again.");
 		rc = oidc_fail(e, OIDC_EREJECT,
 			       "the device code expired (expired_token)");
-	} else if (err != NULL && strcmp(err, "invalid_client") == 0) {
-		rc = oauth_error(e, OIDC_ECONFIG, "token endpoint", doc);
 	} else {
 		rc = oauth_error(e, OIDC_EREJECT, "token endpoint", doc);
 	}

@@ -3,6 +3,8 @@
  * syntax is described in mapfile.h and pam_oidc.conf(5)). */
 #include "mapfile.h"
 
+#include "adminfile.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -863,100 +865,17 @@ out:
 	return OIDC_OK;
 }
 
-static const char *file_kind(mode_t mode)
-{
-	if (S_ISDIR(mode))
-		return "a directory";
-	if (S_ISFIFO(mode))
-		return "a FIFO";
-	if (S_ISSOCK(mode))
-		return "a socket";
-	if (S_ISCHR(mode))
-		return "a character device";
-	if (S_ISBLK(mode))
-		return "a block device";
-	return "not a regular file";
-}
-
 int mapfile_load(const char *path, struct map_file **out, struct oidc_err *e)
 {
-	struct pctx c = {.file = path, .e = e};
-	struct stat st;
 	char *buf = NULL;
 	size_t len = 0;
-	int fd, rc = OIDC_OK;
+	int rc;
 
 	*out = NULL;
-	/* O_NONBLOCK: opening a FIFO must not hang; harmless for files. */
-	fd = open(path,
-		  O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		int err = errno;
-
-		if (err == ELOOP && lstat(path, &st) == 0 &&
-		    S_ISLNK(st.st_mode))
-			return perr(&c, OIDC_ECONFIG,
-				    "is a symbolic link; refusing to follow it "
-				    "(name the real file in map_file)");
-		return perr(&c, OIDC_ECONFIG, "cannot open the map file: %s",
-			    strerror(err));
-	}
-	if (fstat(fd, &st) != 0) {
-		rc = perr(&c, OIDC_ECONFIG, "cannot stat: %s", strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		rc = perr(&c, OIDC_ECONFIG, "is %s, not a regular file",
-			  file_kind(st.st_mode));
-		goto out;
-	}
-	if (st.st_uid != 0) {
-		rc = perr(&c, OIDC_ECONFIG,
-			  "owned by uid %lu, must be owned by root "
-			  "(fix: chown root:root %s; chmod 0644 %s)",
-			  (unsigned long)st.st_uid, path, path);
-		goto out;
-	}
-	if ((st.st_mode & 022) != 0) {
-		rc = perr(&c, OIDC_ECONFIG,
-			  "writable by group or other (mode %04o) "
-			  "(fix: chown root:root %s; chmod 0644 %s)",
-			  (unsigned)(st.st_mode & 07777), path, path);
-		goto out;
-	}
-	if (st.st_size > MAPFILE_MAX_SIZE) {
-		rc = perr(&c, OIDC_ECONFIG, "file is larger than %d bytes",
-			  MAPFILE_MAX_SIZE);
-		goto out;
-	}
-	/* Read one byte more than allowed, to notice a file that grew. */
-	buf = malloc(MAPFILE_MAX_SIZE + 1);
-	if (buf == NULL) {
-		rc = nomem(&c);
-		goto out;
-	}
-	while (len < MAPFILE_MAX_SIZE + 1) {
-		ssize_t n = read(fd, buf + len, MAPFILE_MAX_SIZE + 1 - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = perr(&c, OIDC_ECONFIG, "cannot read: %s",
-				  strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (len > MAPFILE_MAX_SIZE) {
-		rc = perr(&c, OIDC_ECONFIG, "file is larger than %d bytes",
-			  MAPFILE_MAX_SIZE);
-		goto out;
-	}
-	rc = mapfile_parse(path, buf, len, out, e);
-out:
-	close(fd);
+	rc = admin_file_read(path, path, MAPFILE_MAX_SIZE,
+			     "name the real file in map_file", &buf, &len, e);
+	if (rc == OIDC_OK)
+		rc = mapfile_parse(path, buf, len, out, e);
 	free(buf);
 	return rc;
 }

@@ -133,3 +133,20 @@ int token_response_accept(struct login *l, json_object *doc, char **id_token)
 		return oidc_fail(e, OIDC_EINTERNAL, "out of memory");
 	return OIDC_OK;
 }
+
+int token_request(struct login *l, char **form, json_object **doc,
+		  char **id_token)
+{
+	long status = 0;
+	int rc;
+
+	*id_token = NULL;
+	rc = oauth_post(l, "token endpoint", l->disco.token_endpoint, form,
+			&status, doc);
+	if (rc != OIDC_OK || status != 200)
+		return rc;
+	rc = token_response_accept(l, *doc, id_token);
+	json_object_put(*doc);
+	*doc = NULL;
+	return rc;
+}

@@ -39,6 +39,15 @@ int oauth_post(struct login *l, const char *what, const char *endpoint,
  */
 int token_response_accept(struct login *l, json_object *doc, char **id_token);
 
+/*
+ * A token request: form (consumed) to the token endpoint through
+ * oauth_post().  On HTTP 200 the response is accepted with
+ * token_response_accept() and *id_token set.  Otherwise *doc is the OAuth
+ * error answer, for the flow to interpret (the caller puts it).
+ */
+int token_request(struct login *l, char **form, json_object **doc,
+		  char **id_token);
+
 /* Record an OAuth error answer as a reason "WHAT: error X: description"
  * (description sanitized) and return rc. */
 int oauth_error(struct oidc_err *e, enum oidc_rc rc, const char *what,

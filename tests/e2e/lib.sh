@@ -83,9 +83,15 @@ start_provider() {
 	i=0
 	while ! grep -q '^READY ' "$T/op/stdout"; do
 		i=$((i + 1))
-		if [ $i -gt 300 ] || ! kill -0 "$PROVIDER_PID" 2>/dev/null; then
-			cat "$T/op/stderr" >&2
-			die "the test provider did not start"
+		if ! kill -0 "$PROVIDER_PID" 2>/dev/null; then
+			wait "$PROVIDER_PID"
+			st=$?
+			sed 's/^/# provider: /' "$T/op/stderr" "$T/op/provider.log" 2>/dev/null | tail -n 20
+			die "the test provider exited with status $st before it was ready"
+		fi
+		if [ $i -gt 900 ]; then
+			sed 's/^/# provider: /' "$T/op/stderr" 2>/dev/null | tail -n 20
+			die "the test provider was not ready after 90 s"
 		fi
 		sleep 0.1
 	done

@@ -1308,7 +1308,7 @@ static void test_load_not_a_plain_file(void **state)
 
 	snprintf(path, sizeof(path), "%s/absent.map", tmpdir);
 	snprintf(want, sizeof(want),
-		 "%s: cannot open the map file: No such file or directory",
+		 "%s: cannot open: No such file or directory",
 		 path);
 	expect_load_error(path, want);
 }
