@@ -88,6 +88,12 @@ enum oidc_flow login_pick_flow(const struct login *l);
 int device_auth_response_check(struct login *l, long status,
 			       json_object *doc);
 
+/* After a signature failure with cached keys (the provider may have put a
+ * new key under an old kid): download the JWKS once, within the same
+ * per-issuer rate limit as an unknown kid.  OIDC_OK with a fresh *set, or
+ * not (the caller keeps its own reason). */
+int keys_refresh(struct login *l, struct jwk_set **set);
+
 /* Verify an ID token completely and keep its claims in l->claims. */
 int verify_id_token(struct login *l, const char *id_token);
 

@@ -434,3 +434,26 @@ out:
 	cache_close(&c);
 	return rc;
 }
+
+int keys_refresh(struct login *l, struct jwk_set **set)
+{
+	struct cache c;
+	struct oidc_err fe;
+	int rc = OIDC_EREJECT;
+
+	*set = NULL;
+	if (l->disco.jwks_uri == NULL)
+		return OIDC_EINTERNAL;
+	cache_open_or_log(&c, l->cfg);
+	oidc_err_clear(&fe);
+	if (cache_lock(&c, l->cfg->timeout * 1000 + 2000, &fe) != OIDC_OK)
+		goto out;
+	/* The same per-issuer slot as an unknown kid: a stream of forged
+	 * signatures cannot make us hammer the provider. */
+	if (cache_refetch_claim(&c, time(NULL)) == 0)
+		rc = jwks_download(l, &c, l->disco.jwks_uri, set, &fe);
+	cache_unlock(&c);
+out:
+	cache_close(&c);
+	return rc;
+}

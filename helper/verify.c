@@ -276,6 +276,7 @@ int verify_id_token(struct login *l, const char *id_token)
 {
 	struct jwk_set *keys = NULL;
 	struct jws *jws = NULL;
+	unsigned fetches = l->jwks_fetches;
 	int rc;
 
 	rc = parse_token(l, id_token, &jws);
@@ -283,6 +284,22 @@ int verify_id_token(struct login *l, const char *id_token)
 		rc = keys_for_token(l, jws->kid, &keys);
 	if (rc == OIDC_OK)
 		rc = verify_parsed(l, jws, keys);
+	if (rc == OIDC_EREJECT && l->jwks_fetches == fetches &&
+	    oidc_rule_of(l->err.reason) != NULL &&
+	    strcmp(oidc_rule_of(l->err.reason)->name, RULE_SIGNATURE) == 0) {
+		/* The keys came from the cache: try once with fresh ones. */
+		struct jwk_set *fresh = NULL;
+		struct oidc_err first = l->err;
+
+		if (keys_refresh(l, &fresh) == OIDC_OK) {
+			oidc_err_clear(&l->err);
+			rc = verify_parsed(l, jws, fresh);
+			jwks_free(keys);
+			keys = fresh;
+		} else {
+			l->err = first;
+		}
+	}
 	jwks_free(keys);
 	jws_free(jws);
 	return finish(l, rc);

@@ -191,6 +191,29 @@ check "cache_dir mode 0755: not read (JWKS downloaded)" [ "$(gets /jwks)" -eq 1 
 check "cache_dir mode 0755: not written" [ "$(cat "$JWKS")" = "$BEFORE" ]
 chmod 0700 "$CACHE"
 
+# 8b. a key replaced under the same kid: the provider restarts with new keys
+# named rsa1/ec1/ed1 again while the cache holds the old ones, fresh.  The
+# signature fails with the cached key; one download (rate-limited like an
+# unknown kid) brings the new key and the login succeeds.
+stop_provider
+start_provider --port "$PORT"
+[ "$(cat "$T/op/port")" = "$PORT" ] || die "the provider did not come back on port $PORT"
+set_refetch "$STATE" 31
+clear_log
+device_login
+check "a key replaced under the same kid -> success after a refetch" [ "$LOGIN_RC" -eq 0 ]
+check "replaced key: exactly one JWKS download" [ "$(gets /jwks)" -eq 1 ]
+stop_provider
+start_provider --port "$PORT"
+clear_log
+device_login
+check "replaced again within 30 s -> refused, the signature rule named" \
+	audit_reason_has 'signature: '
+check "replaced again within 30 s: no JWKS download (rate limit)" [ "$(gets /jwks)" -eq 0 ]
+set_refetch "$STATE" 31
+device_login
+check "after 30 s the new key is fetched -> success" [ "$LOGIN_RC" -eq 0 ]
+
 # 9. the provider down: a device login needs it, fresh cache or not
 stop_provider
 start_login oidc-login alice
