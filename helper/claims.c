@@ -128,8 +128,8 @@ static void list_text(char *buf, size_t bufsz, char *const *list)
 			sb_add(&sb, ", ...");
 			break;
 		}
-		sb_addf(&sb, "%s%s", i > 0 ? ", " : "",
-			claims_printable(one, sizeof(one), list[i]));
+		sb_add(&sb, i > 0 ? ", " : "");
+		sb_add(&sb, claims_printable(one, sizeof(one), list[i]));
 	}
 	sb_addc(&sb, ']');
 	s = sb_steal(&sb);
@@ -542,11 +542,12 @@ int claims_check_role(json_object *claims, const struct oidc_config *cfg,
 		    vals != NULL ? vals[i] : json_object_array_get_idx(val, i);
 		const char *s = json_object_get_string(v);
 
-		if (i < LIST_SHOWN)
-			sb_addf(&got, "%s%s", i > 0 ? ", " : "",
-				claims_printable(shown, sizeof(shown), s));
-		else if (i == LIST_SHOWN)
+		if (i < LIST_SHOWN) {
+			sb_add(&got, i > 0 ? ", " : "");
+			sb_add(&got, claims_printable(shown, sizeof(shown), s));
+		} else if (i == LIST_SHOWN) {
 			sb_add(&got, ", ...");
+		}
 		if (!list_empty(cfg->allowed_roles) &&
 		    !in_list(cfg->allowed_roles, s))
 			continue;
@@ -554,7 +555,8 @@ int claims_check_role(json_object *claims, const struct oidc_config *cfg,
 		 * would split it, and a value shown is shown printable */
 		if (strchr(s, ',') != NULL || !text_is_printable(s, ROLE_MAX))
 			continue;
-		sb_addf(&out, "%s%s", kept > 0 ? "," : "", s);
+		sb_add(&out, kept > 0 ? "," : "");
+		sb_add(&out, s);
 		kept++;
 	}
 	if (got.failed || out.failed) {
