@@ -64,8 +64,25 @@ static size_t header_cb(char *ptr, size_t size, size_t nitems, void *userdata)
 		}
 		while (vl > 0 && isspace((unsigned char)v[vl - 1]))
 			vl--;
-		free(s->cache_control);
-		s->cache_control = strndup(v, vl);
+		if (s->cache_control == NULL) {
+			s->cache_control = strndup(v, vl);
+		} else {
+			/* Several header lines are one list (RFC 9110 §5.3).
+			 * A list too long to keep is not cached at all. */
+			size_t ol = strlen(s->cache_control);
+			char *j = ol + vl < 1024 ? malloc(ol + 2 + vl + 1) : NULL;
+
+			if (j != NULL) {
+				memcpy(j, s->cache_control, ol);
+				memcpy(j + ol, ", ", 2);
+				memcpy(j + ol + 2, v, vl);
+				j[ol + 2 + vl] = '\0';
+			} else {
+				j = strdup("no-store");
+			}
+			free(s->cache_control);
+			s->cache_control = j;
+		}
 	}
 	return n;
 }

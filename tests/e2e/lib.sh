@@ -90,7 +90,11 @@ start_provider() {
 			die "the test provider exited with status $st before it was ready"
 		fi
 		if [ $i -gt 900 ]; then
-			sed 's/^/# provider: /' "$T/op/stderr" 2>/dev/null | tail -n 20
+			sed 's/^/# provider: /' "$T/op/stderr" "$T/op/provider.log" \
+				"$T/op/stdout" 2>/dev/null | tail -n 20
+			grep -E '^(State|Threads)' "/proc/$PROVIDER_PID/status" 2>/dev/null | sed 's/^/# provider: /'
+			sed 's/^/# provider wchan: /' "/proc/$PROVIDER_PID/wchan" 2>/dev/null; echo
+			ls -l "/proc/$PROVIDER_PID/fd" 2>/dev/null | sed 's/^/# provider fd: /' | tail -n 15
 			die "the test provider was not ready after 90 s"
 		fi
 		sleep 0.1
