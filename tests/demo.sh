@@ -40,6 +40,19 @@ fi
 make_certs
 start_provider
 LOGIN_TIMEOUT=300 write_config "$T/pam_oidc.conf"
+# the clinical policy a hospital would set: a recent sign-in, a clinical
+# role, a valid NPI and a Practitioner fhirUser
+sed -i 's/^scopes = .*/scopes = openid profile fhirUser/' "$T/pam_oidc.conf"
+cat >> "$T/pam_oidc.conf" <<'POLICY'
+
+[claims]
+max_auth_age = 600
+role_claim = practitioner_role
+allowed_roles = physician nurse
+npi_claim = npi
+require_npi = yes
+fhir_user_types = Practitioner PractitionerRole
+POLICY
 write_service pam_oidc-demo
 
 cat <<INFO
