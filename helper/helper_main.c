@@ -171,6 +171,12 @@ int main(int argc, char **argv)
 	enum oidc_rc rc;
 	int fd = PO_HELPER_FD;
 
+	/* The module passes an empty environment; make sure of it, so that
+	 * nothing (SSLKEYLOGFILE, CURL_CA_BUNDLE, OPENSSL_CONF, LOCPATH…)
+	 * steers libcurl, OpenSSL or libc when the helper is started any
+	 * other way. */
+	if (clearenv() != 0)
+		return 3;
 	if (argc != 2 || strcmp(argv[1], "--pam") != 0 || fstat(fd, &st) != 0 ||
 	    !S_ISSOCK(st.st_mode) || isatty(STDIN_FILENO)) {
 		fprintf(stderr, "pam_oidc_helper is started by pam_oidc.so; use "

@@ -153,6 +153,17 @@ start_login oidc-badarg alice
 end_login
 check "unknown module argument -> PAM_SERVICE_ERR" said "$SERVICE_ERR"
 
+# 12b. the helper distrusts its environment: started (through a wrapper)
+# with SSLKEYLOGFILE set, which libcurl honours, it writes no TLS keys
+printf '#!/bin/sh\nexec env SSLKEYLOGFILE=%s/keys.log %s "$@"\n' "$T" "$HELPER" > "$T/envwrap.sh"
+chmod 0755 "$T/envwrap.sh"
+echo "auth required $MODULE config=$T/pam_oidc.conf helper=$T/envwrap.sh" > "$T/pam.d/oidc-env"
+start_login oidc-env alice
+browser alice approve
+end_login
+check "a login with SSLKEYLOGFILE in the helper's environment succeeds" [ "$LOGIN_RC" -eq 0 ]
+check "... and no TLS key log is written" [ ! -e "$T/keys.log" ]
+
 # 13. the request count of one login (for the record)
 : > "$T/op/requests.log"
 start_login oidc-login alice
