@@ -76,10 +76,31 @@ start_provider() {
 	cert=$T/certs/server.pem key=$T/certs/server.key
 	if [ $# -ge 2 ] && [ -f "$1" ]; then cert=$1 key=$2; shift 2; fi
 	mkdir -p "$T/op"
-	: > "$T/op/stdout"
-	"$NODE" "$PROVIDER_DIR/provider.mjs" --port 0 --cert "$cert" --key "$key" \
-		--state "$T/op" "$@" > "$T/op/stdout" 2> "$T/op/stderr" &
-	PROVIDER_PID=$!
+	for attempt in 1 2; do
+		: > "$T/op/stdout"
+		"$NODE" "$PROVIDER_DIR/provider.mjs" --port 0 --cert "$cert" --key "$key" \
+			--state "$T/op" "$@" > "$T/op/stdout" 2> "$T/op/stderr" < /dev/null &
+		PROVIDER_PID=$!
+		if provider_ready; then
+			ISSUER=$(sed -n 's/^READY //p' "$T/op/stdout" | head -n 1)
+			return 0
+		fi
+		# Not ready in time: say what it was doing, then one more try.
+		echo "# the test provider (attempt $attempt) was not ready after 45 s:"
+		sed 's/^/# provider: /' "$T/op/stderr" "$T/op/provider.log" \
+			"$T/op/stdout" 2>/dev/null | tail -n 20
+		grep -E '^(State|Threads)' "/proc/$PROVIDER_PID/status" 2>/dev/null | sed 's/^/# provider: /'
+		sed 's/^/# provider wchan: /' "/proc/$PROVIDER_PID/wchan" 2>/dev/null; echo
+		ls -l "/proc/$PROVIDER_PID/fd" 2>/dev/null | sed 's/^/# provider fd: /' | tail -n 15
+		kill -9 "$PROVIDER_PID" 2>/dev/null
+		wait "$PROVIDER_PID" 2>/dev/null
+		PROVIDER_PID=""
+	done
+	die "the test provider was not ready after two attempts"
+}
+
+# provider_ready: until READY (0), or the provider exits (dies), or 45 s (1)
+provider_ready() {
 	i=0
 	while ! grep -q '^READY ' "$T/op/stdout"; do
 		i=$((i + 1))
@@ -89,17 +110,10 @@ start_provider() {
 			sed 's/^/# provider: /' "$T/op/stderr" "$T/op/provider.log" 2>/dev/null | tail -n 20
 			die "the test provider exited with status $st before it was ready"
 		fi
-		if [ $i -gt 900 ]; then
-			sed 's/^/# provider: /' "$T/op/stderr" "$T/op/provider.log" \
-				"$T/op/stdout" 2>/dev/null | tail -n 20
-			grep -E '^(State|Threads)' "/proc/$PROVIDER_PID/status" 2>/dev/null | sed 's/^/# provider: /'
-			sed 's/^/# provider wchan: /' "/proc/$PROVIDER_PID/wchan" 2>/dev/null; echo
-			ls -l "/proc/$PROVIDER_PID/fd" 2>/dev/null | sed 's/^/# provider fd: /' | tail -n 15
-			die "the test provider was not ready after 90 s"
-		fi
+		[ $i -gt 450 ] && return 1
 		sleep 0.1
 	done
-	ISSUER=$(sed -n 's/^READY //p' "$T/op/stdout" | head -n 1)
+	return 0
 }
 
 stop_provider() {
