@@ -17,6 +17,7 @@
 #include "config.h"
 #include "json.h"
 #include "login.h"
+#include "privs.h"
 #include "protocol.h"
 #include "ui_pam.h"
 #include "util.h"
@@ -115,9 +116,24 @@ static const char *default_user_msg(enum oidc_rc rc)
 	return "";
 }
 
-/* A non-root caller (a screen locker) may only authenticate itself, with the
- * system configuration. */
-static int check_caller(const struct hello *h, struct oidc_err *e)
+/* A non-root caller (a screen locker through the setuid helper) gets the
+ * system configuration only... */
+static int check_caller_config(const struct hello *h, struct oidc_err *e)
+{
+	uid_t uid = getuid();
+
+	if (uid != 0 && h->config[0] != '\0' &&
+	    strcmp(h->config, PAM_OIDC_CONFIG_PATH) != 0)
+		return oidc_fail(e, OIDC_ECONFIG,
+				 "caller uid %u may not choose the configuration "
+				 "file",
+				 (unsigned)uid);
+	return OIDC_OK;
+}
+
+/* ...and may only authenticate its own account (checked once the
+ * configuration is read, so that the refusal reaches audit_file too). */
+static int check_caller_user(const struct hello *h, struct oidc_err *e)
 {
 	struct passwd *pw;
 	uid_t uid = getuid();
@@ -130,11 +146,6 @@ static int check_caller(const struct hello *h, struct oidc_err *e)
 				 "caller uid %u may only authenticate its own "
 				 "account, not \"%s\"",
 				 (unsigned)uid, h->user);
-	if (h->config[0] != '\0' && strcmp(h->config, PAM_OIDC_CONFIG_PATH) != 0)
-		return oidc_fail(e, OIDC_ECONFIG,
-				 "caller uid %u may not choose the configuration "
-				 "file",
-				 (unsigned)uid);
 	return OIDC_OK;
 }
 
@@ -177,6 +188,13 @@ int main(int argc, char **argv)
 	 * other way. */
 	if (clearenv() != 0)
 		return 3;
+	/* No capability is needed past this point (privs.h). */
+	oidc_err_clear(&cfg_err);
+	if (privs_setup(&cfg_err) != OIDC_OK) {
+		openlog("pam_oidc", LOG_PID, LOG_AUTHPRIV);
+		syslog(LOG_ERR, "helper: %s", cfg_err.reason);
+		return 3;
+	}
 	if (argc != 2 || strcmp(argv[1], "--pam") != 0 || fstat(fd, &st) != 0 ||
 	    !S_ISSOCK(st.st_mode) || isatty(STDIN_FILENO)) {
 		fprintf(stderr, "pam_oidc_helper is started by pam_oidc.so; use "
@@ -197,12 +215,14 @@ int main(int argc, char **argv)
 	ui_pam_init(&ui, fd, (h.flags & PO_F_ENTER_PROMPT) != 0,
 		    (h.flags & PO_F_UTF8) != 0);
 
-	rc = check_caller(&h, &cfg_err);
+	rc = check_caller_config(&h, &cfg_err);
 	if (rc == OIDC_OK)
 		rc = config_defaults(&cfg, &cfg_err);
 	if (rc == OIDC_OK)
 		rc = config_load(h.config[0] ? h.config : PAM_OIDC_CONFIG_PATH,
 				 &cfg, &cfg_err);
+	if (rc == OIDC_OK)
+		rc = check_caller_user(&h, &cfg_err);
 	if (rc == OIDC_OK && h.flow[0] != '\0') {
 		int f = config_flow_from_name(h.flow);
 
