@@ -24,7 +24,6 @@
 #include "loopback.h"
 #include "oauth.h"
 #include "pkce.h"
-#include "qr.h"
 #include "smart.h"
 #include "util.h"
 
@@ -266,49 +265,28 @@ static int show_instructions(struct login *l, struct authcode *ac, long valid_s)
 {
 	struct strbuf sb;
 	char valid[64];
-	char *text, *qr = NULL;
 	bool paste = ac->rt.mode == REDIRECT_PASTE;
-	int rc;
 
 	text_duration(valid, sizeof(valid), valid_s);
 	sb_init(&sb);
-	sb_addf(&sb, "Sign in to %s as %s", l->hostname, l->user);
-	if (l->rhost != NULL && l->rhost[0] != '\0')
-		sb_addf(&sb, " (connection from %s)", l->rhost);
-	sb_addf(&sb, ".\nOpen this address in a web browser%s:\n%s\n",
+	login_text_greeting(l, &sb);
+	sb_addf(&sb, "\nOpen this address in a web browser%s:\n%s\n",
 		paste ? "" : " on this computer", ac->authz_url);
 	/* Only the paste mode can finish on a phone: a loopback redirect
 	 * goes to the device that runs the browser. */
-	if (paste && l->cfg->qr != QR_OFF) {
-		bool utf8 = l->cfg->qr == QR_UTF8 ||
-			    (l->cfg->qr == QR_AUTO && l->ui->utf8);
-
-		qr = qr_render(ac->authz_url, utf8);
-		if (qr != NULL) {
-			sb_add(&sb, "or scan this QR code with your phone:\n");
-			sb_add(&sb, qr);
-		}
-	}
-	if (paste)
+	if (paste) {
+		login_text_qr(l, &sb, ac->authz_url);
 		sb_addf(&sb,
 			"After you sign in, the browser opens an address "
 			"that starts with\n%s\nCopy that whole address "
 			"(or the code it shows) and paste it here.\n",
 			ac->redirect_uri);
+	}
 	sb_addf(&sb,
 		"Sign in within %s. Approve only a sign-in that you "
 		"started yourself.",
 		valid);
-	free(qr);
-	text = sb_steal(&sb);
-	if (text == NULL)
-		return oidc_fail(&l->err, OIDC_EINTERNAL, "out of memory");
-	rc = l->ui->info(l->ui, text);
-	free(text);
-	if (rc != 0)
-		return oidc_fail(&l->err, OIDC_EABORT,
-				 "could not show the sign-in address");
-	return OIDC_OK;
+	return login_text_show(l, &sb, "the sign-in address");
 }
 
 static int ui_ended(struct login *l, enum ui_wait w)

@@ -7,7 +7,6 @@
 #include "json.h"
 #include "login.h"
 #include "oauth.h"
-#include "qr.h"
 #include "util.h"
 
 #define GRANT_DEVICE "urn:ietf:params:oauth:grant-type:device_code"
@@ -107,39 +106,18 @@ static int show_instructions(struct login *l, const struct device_auth *da,
 {
 	struct strbuf sb;
 	char valid[64];
-	char *text, *qr = NULL;
-	int rc;
 
 	text_duration(valid, sizeof(valid), valid_s);
 	sb_init(&sb);
-	sb_addf(&sb, "Sign in to %s as %s", l->hostname, l->user);
-	if (l->rhost != NULL && l->rhost[0] != '\0')
-		sb_addf(&sb, " (connection from %s)", l->rhost);
-	sb_addf(&sb, ".\nOpen %s\nand enter the code: %s\n",
+	login_text_greeting(l, &sb);
+	sb_addf(&sb, "\nOpen %s\nand enter the code: %s\n",
 		da->verification_uri, da->user_code);
-	if (da->verification_uri_complete != NULL && l->cfg->qr != QR_OFF) {
-		bool utf8 = l->cfg->qr == QR_UTF8 ||
-			    (l->cfg->qr == QR_AUTO && l->ui->utf8);
-
-		qr = qr_render(da->verification_uri_complete, utf8);
-		if (qr != NULL) {
-			sb_add(&sb, "or scan this QR code with your phone:\n");
-			sb_add(&sb, qr);
-		}
-	}
+	if (da->verification_uri_complete != NULL)
+		login_text_qr(l, &sb, da->verification_uri_complete);
 	sb_addf(&sb, "The code is valid for %s. Approve only a sign-in that "
 		     "you started yourself.",
 		valid);
-	free(qr);
-	text = sb_steal(&sb);
-	if (text == NULL)
-		return oidc_fail(&l->err, OIDC_EINTERNAL, "out of memory");
-	rc = l->ui->info(l->ui, text);
-	free(text);
-	if (rc != 0)
-		return oidc_fail(&l->err, OIDC_EABORT,
-				 "could not show the sign-in code");
-	return OIDC_OK;
+	return login_text_show(l, &sb, "the sign-in code");
 }
 
 /* One token request.  Returns OIDC_OK with *id_token set when done,

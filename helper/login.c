@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "qr.h"
 #include "util.h"
 
 void login_init(struct login *l, struct oidc_config *cfg, struct ui *ui)
@@ -115,6 +116,45 @@ void login_audit(const struct login *l, enum oidc_rc rc)
 	ev.mapping = l->map_rule;
 	ev.duration_ms = mono_ms() - l->started_ms;
 	audit_log(&ev, l->cfg->audit_file);
+}
+
+void login_text_greeting(const struct login *l, struct strbuf *sb)
+{
+	sb_addf(sb, "Sign in to %s as %s", l->hostname, l->user);
+	if (l->rhost != NULL && l->rhost[0] != '\0')
+		sb_addf(sb, " (connection from %s)", l->rhost);
+	sb_addc(sb, '.');
+}
+
+void login_text_qr(const struct login *l, struct strbuf *sb, const char *uri)
+{
+	bool utf8 = l->cfg->qr == QR_UTF8 ||
+		    (l->cfg->qr == QR_AUTO && l->ui->utf8);
+	char *qr;
+
+	if (l->cfg->qr == QR_OFF)
+		return;
+	qr = qr_render(uri, utf8);
+	if (qr == NULL)
+		return;
+	sb_add(sb, "or scan this QR code with your phone:\n");
+	sb_add(sb, qr);
+	free(qr);
+}
+
+int login_text_show(struct login *l, struct strbuf *sb, const char *what)
+{
+	char *text = sb_steal(sb);
+	int rc;
+
+	if (text == NULL)
+		return oidc_fail(&l->err, OIDC_EINTERNAL, "out of memory");
+	rc = l->ui->info(l->ui, text);
+	free(text);
+	if (rc != 0)
+		return oidc_fail(&l->err, OIDC_EABORT, "could not show %s",
+				 what);
+	return OIDC_OK;
 }
 
 enum oidc_flow login_pick_flow(const struct login *l)

@@ -17,6 +17,7 @@
 #include "oidc.h"
 #include "jose.h"
 #include "ui.h"
+#include "util.h"
 
 struct login {
 	/* inputs */
@@ -78,6 +79,16 @@ int token_flow_accept(struct login *l, const char *id_token);
 /* The audit line of this login's decision (audit.h): syslog, and
  * audit_file when set.  rc is the login's result. */
 void login_audit(const struct login *l, enum oidc_rc rc);
+
+/* The instructions a flow shows the person, built in sb: */
+/* "Sign in to HOST as USER (connection from RHOST)" — the remote-phishing
+ * mitigation of RFC 8628 §5.4, for every flow. */
+void login_text_greeting(const struct login *l, struct strbuf *sb);
+/* "or scan this QR code with your phone:" and the code of uri, in the
+ * rendering qr = auto|utf8|ascii asks for; nothing for qr = off. */
+void login_text_qr(const struct login *l, struct strbuf *sb, const char *uri);
+/* Show sb (consumed) as information; what names it in the failure reason. */
+int login_text_show(struct login *l, struct strbuf *sb, const char *what);
 
 /* Which flow a login uses: cfg->flow, or for auto the device grant when the
  * provider advertises a device_authorization_endpoint, else the code flow. */
