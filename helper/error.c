@@ -18,6 +18,17 @@ int oidc_fail(struct oidc_err *e, enum oidc_rc rc, const char *fmt, ...)
 	return rc;
 }
 
+int oidc_vfail_at(struct oidc_err *e, enum oidc_rc rc, const char *file,
+		  unsigned line, const char *fmt, va_list ap)
+{
+	char msg[sizeof(e->reason)];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (line > 0)
+		return oidc_fail(e, rc, "%s:%u: %s", file, line, msg);
+	return oidc_fail(e, rc, "%s: %s", file, msg);
+}
+
 void oidc_user_msg(struct oidc_err *e, const char *msg)
 {
 	if (e == NULL)

@@ -8,6 +8,7 @@
 #ifndef PAM_OIDC_ERROR_H
 #define PAM_OIDC_ERROR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 enum oidc_rc {
@@ -28,6 +29,12 @@ struct oidc_err {
 /* Record a failure (the first one recorded wins) and return rc. */
 int oidc_fail(struct oidc_err *e, enum oidc_rc rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* The same for a file an administrator wrote: the reason becomes
+ * "FILE:LINE: message" (line > 0) or "FILE: message". */
+int oidc_vfail_at(struct oidc_err *e, enum oidc_rc rc, const char *file,
+		  unsigned line, const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
 
 /* Set the sentence shown to the clinician (overwrites). */
 void oidc_user_msg(struct oidc_err *e, const char *msg);

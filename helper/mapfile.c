@@ -58,15 +58,13 @@ static int perr(struct pctx *c, enum oidc_rc rc, const char *fmt, ...)
 
 static int perr(struct pctx *c, enum oidc_rc rc, const char *fmt, ...)
 {
-	char msg[sizeof(c->e->reason)];
 	va_list ap;
+	int r;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	r = oidc_vfail_at(c->e, rc, c->file, c->line, fmt, ap);
 	va_end(ap);
-	if (c->line > 0)
-		return oidc_fail(c->e, rc, "%s:%u: %s", c->file, c->line, msg);
-	return oidc_fail(c->e, rc, "%s: %s", c->file, msg);
+	return r;
 }
 
 static int nomem(struct pctx *c)
