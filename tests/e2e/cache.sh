@@ -222,34 +222,6 @@ check "provider down, fresh cache, device flow -> PAM_AUTHINFO_UNAVAIL" said "$U
 
 # ---------------------------------------------------------------- part 2
 
-SOP_PID=""
-start_static_op() {
-	mkdir -p "$T/sop"
-	: > "$T/sop/stdout"
-	"$NODE" "$PROVIDER_DIR/static-op.mjs" --cert "$T/certs/server.pem" \
-		--key "$T/certs/server.key" --state "$T/sop" --keys-out "$T/sop/keys.json" \
-		--port "${1:-0}" > "$T/sop/stdout" 2> "$T/sop/stderr" &
-	SOP_PID=$!
-	i=0
-	while ! grep -q '^READY ' "$T/sop/stdout"; do
-		i=$((i + 1))
-		if [ $i -gt 300 ] || ! kill -0 "$SOP_PID" 2>/dev/null; then
-			cat "$T/sop/stderr" >&2
-			die "static-op.mjs did not start"
-		fi
-		sleep 0.1
-	done
-	ISSUER=$(sed -n 's/^READY //p' "$T/sop/stdout" | head -n 1)
-}
-stop_static_op() {
-	if [ -n "$SOP_PID" ]; then
-		kill "$SOP_PID" 2>/dev/null
-		wait "$SOP_PID" 2>/dev/null
-		SOP_PID=""
-	fi
-}
-cache_cleanup() { stop_static_op; cleanup; }
-trap cache_cleanup EXIT
 
 mint() {
 	"$NODE" "$PROVIDER_DIR/mint.mjs" --keys "${KEYS:-$T/sop/keys.json}" --iss "$ISSUER" "$@" ||

@@ -25,6 +25,7 @@ FAILED=0
 PROVIDER_PID=""
 
 cleanup() {
+	stop_static_op
 	stop_provider
 	if [ "$FAILED" -ne 0 ] && [ -n "${KEEP_ON_FAIL:-}" ]; then
 		echo "# kept $T"
@@ -114,6 +115,36 @@ provider_ready() {
 		sleep 0.1
 	done
 	return 0
+}
+
+# start_static_op [PORT]: tests/provider/static-op.mjs, a provider that
+# serves only discovery and a JWKS and writes its private keys to
+# $T/sop/keys.json for mint.mjs; sets ISSUER
+SOP_PID=""
+start_static_op() {
+	mkdir -p "$T/sop"
+	: > "$T/sop/stdout"
+	"$NODE" "$PROVIDER_DIR/static-op.mjs" --port "${1:-0}" --cert "$T/certs/server.pem" \
+		--key "$T/certs/server.key" --state "$T/sop" --keys-out "$T/sop/keys.json" \
+		> "$T/sop/stdout" 2> "$T/sop/stderr" < /dev/null &
+	SOP_PID=$!
+	i=0
+	while ! grep -q '^READY ' "$T/sop/stdout"; do
+		i=$((i + 1))
+		if [ $i -gt 300 ] || ! kill -0 "$SOP_PID" 2>/dev/null; then
+			cat "$T/sop/stderr" >&2
+			die "static-op.mjs did not start"
+		fi
+		sleep 0.1
+	done
+	ISSUER=$(sed -n 's/^READY //p' "$T/sop/stdout" | head -n 1)
+}
+stop_static_op() {
+	if [ -n "$SOP_PID" ]; then
+		kill "$SOP_PID" 2>/dev/null
+		wait "$SOP_PID" 2>/dev/null
+		SOP_PID=""
+	fi
 }
 
 stop_provider() {

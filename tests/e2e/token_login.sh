@@ -19,34 +19,6 @@ AUTH_ERR="Authentication failure"
 SERVICE_ERR="Error in service module"
 SUCCESS="successfully authenticated"
 
-SOP_PID=""
-start_static_op() {
-	mkdir -p "$T/sop"
-	: > "$T/sop/stdout"
-	"$NODE" "$PROVIDER_DIR/static-op.mjs" --port 0 --cert "$T/certs/server.pem" \
-		--key "$T/certs/server.key" --state "$T/sop" --keys-out "$T/sop/keys.json" \
-		> "$T/sop/stdout" 2> "$T/sop/stderr" &
-	SOP_PID=$!
-	i=0
-	while ! grep -q '^READY ' "$T/sop/stdout"; do
-		i=$((i + 1))
-		if [ $i -gt 300 ] || ! kill -0 "$SOP_PID" 2>/dev/null; then
-			cat "$T/sop/stderr" >&2
-			die "static-op.mjs did not start"
-		fi
-		sleep 0.1
-	done
-	ISSUER=$(sed -n 's/^READY //p' "$T/sop/stdout" | head -n 1)
-}
-stop_static_op() {
-	if [ -n "$SOP_PID" ]; then
-		kill "$SOP_PID" 2>/dev/null
-		wait "$SOP_PID" 2>/dev/null
-		SOP_PID=""
-	fi
-}
-token_cleanup() { stop_static_op; cleanup; }
-trap token_cleanup EXIT
 # a signal (also mint's, below) ends the test through the EXIT trap
 trap 'exit 130' INT TERM HUP
 
